@@ -1,0 +1,31 @@
+"""neurocost: exact activity traces and sourced energy/latency estimates for SNNs and BNNs.
+
+Trace once, price anywhere: ``nc.trace`` records what a model does, exactly and independently
+of hardware; profiles turn that record into joules and seconds. Public names are loaded lazily,
+so ``import neurocost`` stays light and never needs CUDA.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "trace": "neurocost.sim.trace",
+    "Trace": "neurocost.sim.trace_record",
+    "Quantity": "neurocost.units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'neurocost' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

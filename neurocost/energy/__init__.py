@@ -1,0 +1,1 @@
+"""Energy: hardware profiles as sourced data, the energy model and counting conventions."""

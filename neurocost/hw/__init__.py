@@ -1,0 +1,1 @@
+"""hw: CUDA kernels, their NumPy references and the GPU benchmark harness (imported lazily)."""

@@ -1,0 +1,1 @@
+"""Models: operand encodings, binary/quantised layers, encoders and the model zoo."""

@@ -1,0 +1,100 @@
+"""Operand encodings: what a tensor's values *mean*, declared rather than guessed.
+
+The tracer classifies every synaptic operation from the declared encodings of its two operands
+(input activation x weight), never by sniffing values: a {0,1} spike meeting a weight is an
+accumulate (AC), a +-1 activation meeting a +-1 weight is one XNOR-popcount bit-op (BOP), two
+k-bit integers make a k-bit MAC. Layers declare encodings as class attributes (``input_encoding``,
+``weight_encoding``, ``output_encoding``); spiking neurons emit ``SPIKE``; a model input defaults
+to floating point (so a first layer fed real values is a MAC) unless the caller declares it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EncodingKind = Literal["spike", "signed_spike", "binary", "int", "fp"]
+OpClass = Literal["ac", "signed_ac", "bop", "mac"]
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a tensor's values are represented.
+
+    kind:
+        ``spike``        values in {0, 1} (an event or none; a scalar graded amplitude may be
+                         folded into the weights, so it still costs one AC)
+        ``signed_spike`` values in {-1, 0, +1} (ternary spikes, times an optional scalar amplitude)
+        ``binary``       values in {-1, +1}, stored as one bit
+        ``int``          signed ``bits``-bit integers (quantised activations or weights)
+        ``fp``           floating point of ``bits`` bits
+    bits: storage width of one element, in bits.
+    """
+
+    kind: EncodingKind
+    bits: int
+
+    def __post_init__(self) -> None:
+        if self.bits < 1:
+            raise ValueError(f"encoding {self.kind!r}: bits must be >= 1, got {self.bits}")
+
+    def __str__(self) -> str:
+        return self.kind if self.kind in ("spike", "signed_spike", "binary") else f"{self.kind}{self.bits}"
+
+    def allowed_values(self) -> tuple[float, ...] | None:
+        """The value set data should respect, for the consistency check (None: any value)."""
+        return {"spike": (0.0, 1.0), "signed_spike": (-1.0, 0.0, 1.0), "binary": (-1.0, 1.0)}.get(
+            self.kind
+        )
+
+
+SPIKE = Encoding("spike", 1)
+SIGNED_SPIKE = Encoding("signed_spike", 2)
+BINARY = Encoding("binary", 1)
+FP32 = Encoding("fp", 32)
+FP16 = Encoding("fp", 16)
+
+
+def int_(bits: int) -> Encoding:
+    """A signed ``bits``-bit integer encoding."""
+    return Encoding("int", bits)
+
+
+def fp(bits: int) -> Encoding:
+    """A floating-point encoding of ``bits`` bits."""
+    return Encoding("fp", bits)
+
+
+_NAMED = {"spike": SPIKE, "signed_spike": SIGNED_SPIKE, "ternary_spike": SIGNED_SPIKE, "binary": BINARY}
+
+
+def parse_encoding(spec: str | Encoding) -> Encoding:
+    """Read ``"spike"``, ``"signed_spike"``, ``"binary"``, ``"int4"``, ``"fp16"`` ... into an Encoding."""
+    if isinstance(spec, Encoding):
+        return spec
+    name = spec.strip().lower()
+    if name in _NAMED:
+        return _NAMED[name]
+    for kind in ("int", "fp"):
+        if name.startswith(kind) and name[len(kind) :].isdigit():
+            return Encoding(kind, int(name[len(kind) :]))  # type: ignore[arg-type]
+    raise ValueError(
+        f"unknown encoding {spec!r}: use spike, signed_spike, binary, int<bits> or fp<bits>"
+    )
+
+
+def op_class(inp: Encoding, weight: Encoding) -> OpClass:
+    """The operation one (input element, weight) pair costs, from the two declared encodings.
+
+    - +-1 activation x +-1 weight: one XNOR-popcount bit-op (``bop``).
+    - {0,1} spike x any weight: the weight is added or not (``ac``).
+    - {-1,0,1} spike, or a +-1 operand against a multi-bit one: add or subtract (``signed_ac``).
+    - otherwise a multiply-accumulate (``mac``) at the operands' widths.
+    """
+    if inp.kind == "binary" and weight.kind == "binary":
+        return "bop"
+    if inp.kind == "spike":
+        return "ac"
+    if inp.kind in ("signed_spike", "binary") or weight.kind == "binary":
+        return "signed_ac"
+    return "mac"

@@ -1,0 +1,1 @@
+"""Reports: tables, figures, HTML/Markdown reports and sweep result storage."""

@@ -1,0 +1,1 @@
+"""Simulation: exact activity tracing (``trace``) and the event-driven hardware model."""
