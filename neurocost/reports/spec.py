@@ -1,0 +1,180 @@
+"""The sweep spec: which models, inputs, profiles and parameter grids a sweep covers.
+
+A spec is data (YAML, read with ``yaml.safe_load``) so a sweep can be rerun, resumed and reviewed
+like any other file in a repository. Every field is validated up front, and a bad spec fails
+with the file, the field's dotted location and the offending value, before any model is run.
+
+Example::
+
+    name: digits-chips
+    models:
+      - source: zoo:scnn
+        variants: {beta: [0.8, 0.95]}       # factory keyword arguments, every combination
+        input: {samples: 16}
+    profiles: [loihi, truenorth]
+    grid:                                    # profile fields by dotted path, every combination
+      memory.sram.capacity_kib: [64, 256, 1024]
+      voltage_v: [0.7, 0.9]
+    simulate: false
+    results: results/digits-chips            # relative to this file
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+
+class SweepSpecError(ValueError):
+    """A sweep spec that cannot be read or does not validate; the message names file and field."""
+
+
+class InputSpec(BaseModel):
+    """What each model is traced on.
+
+    dataset: ``digits`` traces the shipped 8x8 digits test split and measures accuracy on it;
+        ``None`` uses the zoo entry's seeded example input (no accuracy).
+    samples: inputs in the traced batch (figures are per sample, so this sets precision, not scale).
+    steps: time steps for stepwise models (``None``: the zoo entry's default).
+    seed: seed of the example input or of the data-set sample draw.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dataset: Literal["digits"] | None = None
+    samples: int = Field(default=16, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    seed: int = 0
+
+
+class ModelSpec(BaseModel):
+    """One model (or a family of variants) to sweep.
+
+    source: ``zoo:NAME``, ``package.module:factory`` or a model file, as on the command line.
+    name: the label in results and reports (defaults to ``source``).
+    variants: factory keyword arguments, each with a list of values; every combination is swept.
+    weights: a ``state_dict`` file (``torch.save``) loaded into each built model, relative to
+        the spec file; trained weights make the measured accuracy meaningful.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=1)
+    name: str | None = None
+    variants: dict[str, list[Any]] = Field(default_factory=dict)
+    weights: str | None = None
+    input: InputSpec = Field(default_factory=InputSpec)
+
+    @field_validator("variants")
+    @classmethod
+    def _non_empty_lists(cls, variants: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        _check_grid(variants)
+        return variants
+
+    @property
+    def label(self) -> str:
+        return self.name or self.source
+
+    def variant_kwargs(self) -> list[dict[str, Any]]:
+        """Every combination of the variant lists (one empty dict when there are none)."""
+        return expand_grid(self.variants)
+
+
+class SweepSpec(BaseModel):
+    """A whole sweep: models x profiles x profile-parameter grid.
+
+    grid: profile fields by dotted path (``memory.sram.capacity_kib``) with the values to try;
+        every combination is priced on every profile.
+    simulate: also run the simpy timing simulation for every variant (slower; parallel).
+    results: directory of the Parquet results store, relative to the spec file.
+    seed: recorded on every row; seeds model construction where a factory takes ``seed``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    models: list[ModelSpec] = Field(min_length=1)
+    profiles: list[str] = Field(min_length=1)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    simulate: bool = False
+    results: str = "results"
+    seed: int = 0
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @field_validator("grid")
+    @classmethod
+    def _non_empty_grid_lists(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        _check_grid(grid)
+        return grid
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory relative paths in the spec are resolved against."""
+        return self._base_dir
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self._base_dir / path
+
+    @property
+    def results_dir(self) -> Path:
+        return self.resolve(self.results)
+
+
+def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """All combinations of ``grid``'s value lists, in the order the keys were written."""
+    keys = list(grid)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
+
+
+def _check_grid(grid: dict[str, list[Any]]) -> None:
+    for key, values in grid.items():
+        if not values:
+            raise ValueError(f"{key!r} has an empty list of values; give at least one")
+
+
+def load_spec(
+    source: str | Path | dict[str, Any] | SweepSpec, base_dir: Path | None = None
+) -> SweepSpec:
+    """Read and validate a sweep spec from a YAML file, a mapping, or pass a ``SweepSpec`` through.
+
+    Relative paths in a file's spec resolve against the file's directory; in a mapping, against
+    ``base_dir`` (default: the current directory).
+    """
+    if isinstance(source, SweepSpec):
+        return source
+    where = "<mapping>"
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        where = str(path)
+        try:
+            data = yaml.safe_load(path.read_text())
+        except FileNotFoundError:
+            raise SweepSpecError(f"{path}: sweep spec file not found") from None
+        except yaml.YAMLError as err:
+            raise SweepSpecError(f"{path}: not valid YAML ({err})") from err
+        base_dir = path.resolve().parent
+        if not isinstance(data, dict):
+            raise SweepSpecError(f"{path}: a sweep spec is a mapping, got {type(data).__name__}")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as err:
+        raise SweepSpecError(f"{where}: {_describe(err)}") from None
+    spec._base_dir = (base_dir or Path.cwd()).resolve()
+    return spec
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for problem in err.errors():
+        field = ".".join(str(p) for p in problem["loc"]) or "<top level>"
+        value = problem.get("input")
+        parts.append(f"field {field!r}: {problem['msg']} (got {value!r})")
+    return "; ".join(parts)
