@@ -1,0 +1,34 @@
+"""Binary, ternary, k-bit and partially binarised layers, and signed spiking neurons.
+
+Every layer declares its operand encodings (``input_encoding``, ``weight_encoding``,
+``output_encoding``), exposes the weight it applies as ``effective_weight()``, and, when its
+storage is mixed precision, ``bits_per_weight``; ``neurocost.trace`` reads these instead of
+guessing from values.
+"""
+
+from neurocost.models.layers.partial import PartiallyBinarizedLinear
+from neurocost.models.layers.quantized import (
+    ActQuantizer,
+    BinaryConv2d,
+    BinaryEmbedding,
+    BinaryLinear,
+    QuantConv1d,
+    QuantConv2d,
+    QuantLinear,
+)
+from neurocost.models.layers.quantizers import encoding_for_bits, parse_precision
+from neurocost.models.layers.spikes import TernaryLeaky
+
+__all__ = [
+    "ActQuantizer",
+    "BinaryConv2d",
+    "BinaryEmbedding",
+    "BinaryLinear",
+    "PartiallyBinarizedLinear",
+    "QuantConv1d",
+    "QuantConv2d",
+    "QuantLinear",
+    "TernaryLeaky",
+    "encoding_for_bits",
+    "parse_precision",
+]
