@@ -83,18 +83,22 @@ def parse_encoding(spec: str | Encoding) -> Encoding:
     )
 
 
-def op_class(inp: Encoding, weight: Encoding) -> OpClass:
-    """The operation one (input element, weight) pair costs, from the two declared encodings.
+def op_class(a: Encoding, b: Encoding) -> OpClass:
+    """The operation one (a, b) operand pair costs, from the two declared encodings.
 
-    - +-1 activation x +-1 weight: one XNOR-popcount bit-op (``bop``).
-    - {0,1} spike x any weight: the weight is added or not (``ac``).
-    - {-1,0,1} spike, or a +-1 operand against a multi-bit one: add or subtract (``signed_ac``).
+    Symmetric in its arguments, so it serves (input, weight) pairs and activation x activation
+    matmuls alike:
+
+    - +-1 x +-1: one XNOR-popcount bit-op (``bop``);
+    - a {0,1} spike on either side: the other operand is added or not (``ac``);
+    - a {-1,0,1} spike, or a +-1 operand against a multi-bit one: add or subtract (``signed_ac``);
     - otherwise a multiply-accumulate (``mac``) at the operands' widths.
     """
-    if inp.kind == "binary" and weight.kind == "binary":
+    kinds = {a.kind, b.kind}
+    if kinds == {"binary"}:
         return "bop"
-    if inp.kind == "spike":
+    if "spike" in kinds:
         return "ac"
-    if inp.kind in ("signed_spike", "binary") or weight.kind == "binary":
+    if kinds & {"signed_spike", "binary"}:
         return "signed_ac"
     return "mac"

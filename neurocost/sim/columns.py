@@ -25,6 +25,8 @@ IDENTITY: dict[str, str] = {
 ADDITIVE: dict[str, tuple[str, str]] = {
     "dense_ops": ("ops", "synaptic ops if every input element were non-zero (MACs of the layer)"),
     "effective_ops": ("ops", "(non-zero input x non-zero weight) pairs actually combined"),
+    "nominal_ops": ("ops", "textbook count: output elements x reduction size, padding "
+                    "positions included (what papers and thop/fvcore print)"),
     "in_elems": ("elements", "input elements presented to the layer"),
     "in_nonzero": ("events", "non-zero input elements (input events)"),
     "out_elems": ("elements", "output elements produced"),

@@ -1,0 +1,77 @@
+"""Reading ``*.claims.yaml`` files: safe YAML, schema validation, errors that name file and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from neurocost.claims.schema import Claim, ClaimsDocument
+
+CLAIMS_SUFFIX = ".claims.yaml"
+GOLDEN_SUFFIX = ".golden.json"
+
+
+class ClaimsFileError(ValueError):
+    """A claims file that cannot be read or does not follow the schema."""
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    """A validated claims file: where it is, its claims, and the golden file that goes with it."""
+
+    path: Path
+    claims: list[Claim]
+    golden_path: Path
+
+
+def is_claims_file(path: Path) -> bool:
+    """Only files named ``*.claims.yaml`` are claims files (the plugin collects nothing else)."""
+    return path.name.endswith(CLAIMS_SUFFIX) and len(path.name) > len(CLAIMS_SUFFIX)
+
+
+def load_claims(path: str | Path) -> ClaimsFile:
+    """Read and validate one claims file; ``ClaimsFileError`` names the file, claim and field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ClaimsFileError(f"{path}: no such claims file") from None
+    except yaml.YAMLError as err:
+        raise ClaimsFileError(f"{path}: not valid YAML: {err}") from err
+    if not isinstance(data, dict):
+        raise ClaimsFileError(
+            f"{path}: a claims file is a mapping with a 'claims:' list, got {type(data).__name__}"
+        )
+    try:
+        document = ClaimsDocument.model_validate(data)
+    except ValidationError as err:
+        raise ClaimsFileError(_describe(path, data, err)) from None
+    default_golden = path.name[: -len(CLAIMS_SUFFIX)] + GOLDEN_SUFFIX
+    golden_path = path.parent / (document.golden or default_golden)
+    return ClaimsFile(path=path, claims=document.claims, golden_path=golden_path)
+
+
+def _describe(path: Path, data: dict[str, Any], err: ValidationError) -> str:
+    """One line per schema problem: file, claim id, dotted field, problem, offending value."""
+    lines = [f"{path}: {err.error_count()} problem(s) in the claims file"]
+    for problem in err.errors():
+        where = list(problem["loc"])
+        label = ".".join(str(part) for part in where) or "(top level)"
+        if len(where) >= 2 and where[0] == "claims" and isinstance(where[1], int):
+            field = ".".join(str(part) for part in where[2:]) or "(claim)"
+            label = f"claim {_claim_id(data, where[1])}, field '{field}'"
+        value = "" if problem["type"] == "missing" else f" (got {problem['input']!r})"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {label}: {message}{value}")
+    return "\n".join(lines)
+
+
+def _claim_id(data: dict[str, Any], index: int) -> str:
+    claim = data["claims"][index]
+    given = claim.get("id") if isinstance(claim, dict) else None
+    return f"{given!r} (claims[{index}])" if given else f"claims[{index}]"
+

@@ -1,0 +1,156 @@
+"""Checking claims: measure, compare with the published or golden value, record goldens on request.
+
+One ``ClaimsRun`` serves a whole pytest session or CLI call, so claims that share a model and
+input share one trace (the expensive part); goldens are written once, at ``finish``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from neurocost.claims.files import ClaimsFile, load_claims
+from neurocost.claims.golden import GoldenChange, GoldenEntry, GoldenStore, stale_reason
+from neurocost.claims.outcome import Measurement, Outcome, format_value
+from neurocost.claims.schema import Claim, Term
+
+UPDATE_HINT = (
+    "re-record with `pytest --claims-update` or `neurocost claims check --update FILE`, "
+    "and review the rewritten values before committing"
+)
+
+
+class Measurer(Protocol):
+    """Measures one term of a claim (``neurocost.claims.measure.ModelMeasurer`` is the real one)."""
+
+    def measure(self, claim: Claim, term: Term) -> Measurement: ...
+
+
+@dataclass(frozen=True)
+class ClaimsResult:
+    """Every outcome of a run and every golden value it rewrote."""
+
+    outcomes: list[Outcome]
+    golden_changes: list[tuple[Path, GoldenChange]]
+
+    @property
+    def passed(self) -> bool:
+        return all(outcome.passed for outcome in self.outcomes)
+
+
+class ClaimsRun:
+    """Checks claims one at a time; ``update=True`` records golden values instead of comparing."""
+
+    def __init__(self, update: bool = False, measurer: Measurer | None = None) -> None:
+        self.update = update
+        self._measurer = measurer
+        self._stores: dict[Path, GoldenStore] = {}
+        self._claim_ids: dict[Path, list[str]] = {}
+        self.outcomes: list[Outcome] = []
+
+    @property
+    def measurer(self) -> Measurer:
+        if self._measurer is None:
+            from neurocost.claims.measure import ModelMeasurer  # torch is imported only here
+
+            self._measurer = ModelMeasurer()
+        return self._measurer
+
+    def check(self, file: ClaimsFile, claim: Claim) -> Outcome:
+        """Measure ``claim`` and judge it; a measurement error propagates (``error_outcome``)."""
+        terms = tuple((term, self.measurer.measure(claim, term)) for term in claim.metric.terms)
+        measured = _combine(terms)
+        if claim.is_golden:
+            outcome = self._against_golden(file, claim, terms, measured)
+        else:
+            outcome = _judge(file, claim, terms, measured, float(claim.expected), {})
+        self.outcomes.append(outcome)
+        return outcome
+
+    def error_outcome(self, file: ClaimsFile, claim: Claim, err: BaseException) -> Outcome:
+        """Record that measuring ``claim`` raised ``err``."""
+        outcome = Outcome(claim, file.path, "error", f"{type(err).__name__}: {err}")
+        self.outcomes.append(outcome)
+        return outcome
+
+    def finish(self) -> list[tuple[Path, GoldenChange]]:
+        """Write the golden files that have recorded values; return every change made."""
+        return [
+            (store.path, change)
+            for path, store in self._stores.items()
+            for change in store.write(self._claim_ids[path])
+        ]
+
+    def _store(self, file: ClaimsFile) -> GoldenStore:
+        if file.path not in self._stores:
+            self._stores[file.path] = GoldenStore.load(file.golden_path)
+            self._claim_ids[file.path] = [claim.id for claim in file.claims]
+        return self._stores[file.path]
+
+    def _against_golden(
+        self,
+        file: ClaimsFile,
+        claim: Claim,
+        terms: tuple[tuple[Term, Measurement], ...],
+        measured: Measurement,
+    ) -> Outcome:
+        store = self._store(file)
+        golden = store.get(claim.id)
+        if self.update:
+            store.record(claim.id, GoldenEntry(measured.value, measured.unit, measured.key,
+                                               measured.per_layer))
+            was = "new" if golden is None else f"was {format_value(golden.value, golden.unit)}"
+            message = f"golden value recorded ({was})"
+            return Outcome(claim, file.path, "recorded", message, golden and golden.value,
+                           measured.value, terms)
+        if golden is None:
+            message = f"no golden value for this claim in {file.golden_path}; {UPDATE_HINT}"
+            return Outcome(claim, file.path, "no-golden", message, None, measured.value, terms)
+        why = stale_reason(golden.key, measured.key)
+        if why is not None:
+            message = (
+                f"the golden value was recorded under other conditions ({why}); comparing them "
+                f"would mix different things, so {UPDATE_HINT}"
+            )
+            return Outcome(claim, file.path, "stale", message, golden.value, measured.value, terms)
+        return _judge(file, claim, terms, measured, golden.value, golden.per_layer)
+
+
+def check_claims(paths: list[str | Path], update: bool = False) -> ClaimsResult:
+    """Check every claim in ``paths`` (``*.claims.yaml``); errors become ``error`` outcomes so
+    one broken claim does not hide the others. With ``update``, golden values are re-recorded."""
+    run = ClaimsRun(update=update)
+    for path in paths:
+        file = load_claims(path)
+        for claim in file.claims:
+            try:
+                run.check(file, claim)
+            except Exception as err:  # reported as this claim's outcome, with its message
+                run.error_outcome(file, claim, err)
+    return ClaimsResult(run.outcomes, run.finish())
+
+
+def _combine(terms: tuple[tuple[Term, Measurement], ...]) -> Measurement:
+    if len(terms) == 1:
+        return terms[0][1]
+    (top_term, top), (bottom_term, bottom) = terms
+    if bottom.value == 0:
+        raise ZeroDivisionError(f"ratio denominator {bottom_term} measured 0 {bottom.unit}")
+    key = {str(top_term): top.key, str(bottom_term): bottom.key}
+    return Measurement(top.value / bottom.value, "1", key)
+
+
+def _judge(
+    file: ClaimsFile,
+    claim: Claim,
+    terms: tuple[tuple[Term, Measurement], ...],
+    measured: Measurement,
+    expected: float,
+    reference_per_layer: dict[str, float],
+) -> Outcome:
+    tolerance = claim.effective_tolerance()
+    ok = measured.value == expected if tolerance is None else tolerance.allows(expected, measured.value)
+    message = "within tolerance" if ok else f"measured value is outside {claim.describe_tolerance()}"
+    return Outcome(claim, file.path, "passed" if ok else "failed", message, expected,
+                   measured.value, terms, reference_per_layer)

@@ -1,0 +1,295 @@
+"""The claims file format: one efficiency claim = one typed, validated record.
+
+A claim says "this model, fed this seeded input, counted under this convention (and priced on this
+profile), has this metric equal to this value within this tolerance, according to this source".
+The value is either printed in a paper (``expected: 22.5e9``) or recorded from neurocost itself
+(``expected: golden``, kept in the golden file next to the claims file).
+
+Metrics and their units:
+
+=================  ==========  ===============================================================
+metric             unit        meaning
+=================  ==========  ===============================================================
+``ops``            ops         operations as the convention defines them (Bi-Real: BOPs/64+FLOPs)
+``bops``           bops        XNOR-popcount bit-operations (1 per binary MAC)
+``flops``          FLOPs       floating-point operations as the convention defines them
+``size_bytes``     B           model storage at the declared bit-widths
+``bits_per_weight`` bit/weight  average storage bits of one weight
+``energy_j``       J           energy per sample on the profile
+``latency_s``      s           latency per sample on the profile
+=================  ==========  ===============================================================
+
+A ratio of two of them is written ``"baseline.flops / model.flops"`` (each side is
+``[model.|baseline.]METRIC``; a bare metric means the claimed model). Ratios are unitless.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MetricName = Literal[
+    "ops", "bops", "flops", "size_bytes", "bits_per_weight", "energy_j", "latency_s"
+]
+
+METRIC_UNITS: dict[str, str] = {
+    "ops": "ops",
+    "bops": "bops",
+    "flops": "FLOPs",
+    "size_bytes": "B",
+    "bits_per_weight": "bit/weight",
+    "energy_j": "J",
+    "latency_s": "s",
+}
+
+# Counts of discrete things: compared exactly unless the claim states a tolerance.
+COUNT_METRICS = frozenset({"ops", "bops", "flops", "size_bytes"})
+# Metrics that only exist under a counting convention (FLOPs of a MAC are 1 or 2 by convention).
+CONVENTION_METRICS = frozenset({"ops", "flops"})
+# Metrics priced on a hardware profile.
+PROFILE_METRICS = frozenset({"energy_j", "latency_s"})
+
+# Goldens are neurocost's own earlier output: floats may differ only by summation order.
+GOLDEN_FLOAT_REL_TOLERANCE = 1e-9
+
+Subject = Literal["model", "baseline"]
+
+_TERM = re.compile(r"^\s*(?:(model|baseline)\.)?([a-z_]+)\s*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(_Strict):
+    """One measured quantity: ``metric`` of the claimed model or of its baseline."""
+
+    subject: Subject = "model"
+    metric: MetricName
+
+    def __str__(self) -> str:
+        return f"{self.subject}.{self.metric}"
+
+
+class MetricExpr(_Strict):
+    """A metric, or the ratio ``numerator / denominator`` of two (``denominator`` set)."""
+
+    numerator: Term
+    denominator: Term | None = None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.denominator is not None
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return (self.numerator,) if self.denominator is None else (self.numerator, self.denominator)
+
+    @property
+    def unit(self) -> str:
+        return "1" if self.is_ratio else METRIC_UNITS[self.numerator.metric]
+
+    @property
+    def is_count(self) -> bool:
+        return not self.is_ratio and self.numerator.metric in COUNT_METRICS
+
+    def __str__(self) -> str:
+        if self.denominator is None:
+            return self.numerator.metric
+        return f"{self.numerator} / {self.denominator}"
+
+
+def parse_metric(text: str) -> MetricExpr:
+    """Read ``"flops"`` or ``"baseline.flops / model.flops"`` into a ``MetricExpr``."""
+    sides = text.split("/")
+    if len(sides) > 2:
+        raise ValueError(f"metric {text!r}: a ratio has exactly one '/'")
+    terms = []
+    for side in sides:
+        match = _TERM.match(side)
+        if match is None or match.group(2) not in METRIC_UNITS:
+            raise ValueError(
+                f"metric {text!r}: {side.strip()!r} is not [model.|baseline.]METRIC with METRIC "
+                f"one of {', '.join(METRIC_UNITS)}"
+            )
+        terms.append(Term(subject=match.group(1) or "model", metric=match.group(2)))
+    return MetricExpr(numerator=terms[0], denominator=terms[1] if len(terms) == 2 else None)
+
+
+class InputSpec(_Strict):
+    """The seeded input a model is counted on.
+
+    Zoo models use their own example input (``neurocost.models.zoo.example_input``); other
+    models need ``shape`` (one sample, one step), filled uniformly in [0, 1) from ``seed``.
+    ``steps`` is the number of time steps for stepwise (spiking) models; ``encoding`` declares
+    what the input values mean (``spike``, ``binary``, ``int8``, ``fp32`` ...).
+    """
+
+    seed: int = 0
+    batch: int = Field(default=1, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    shape: tuple[int, ...] | None = None
+    encoding: str | None = None
+
+    @field_validator("shape")
+    @classmethod
+    def _positive_shape(cls, shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if shape is not None and (not shape or any(n < 1 for n in shape)):
+            raise ValueError(f"shape {list(shape)} must be a non-empty list of positive sizes")
+        return shape
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, encoding: str | None) -> str | None:
+        if encoding is not None:
+            from neurocost.models.encodings import parse_encoding
+
+            parse_encoding(encoding)
+        return encoding
+
+
+class ModelSpec(_Strict):
+    """Which model: ``spec`` (``zoo:NAME``, ``package.module:factory`` or ``file.py:factory``),
+    ``variant`` (keyword arguments of the factory, e.g. ``{layers: 12, d_model: 768}``) and the
+    input it is counted on. A bare string in YAML is the ``spec`` with defaults for the rest."""
+
+    spec: str = Field(min_length=1)
+    variant: dict[str, Any] = Field(default_factory=dict)
+    input: InputSpec = Field(default_factory=InputSpec)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"spec": data} if isinstance(data, str) else data
+
+    def key(self) -> dict[str, Any]:
+        """What identifies this model's measurement (for caches and golden keys)."""
+        return self.model_dump(mode="json")
+
+
+class Tolerance(_Strict):
+    """How far the measured value may lie from the expected one: ``abs`` (in the metric's unit)
+    or ``rel`` (a fraction of the expected value). Exactly one of the two."""
+
+    abs: float | None = Field(default=None, ge=0)
+    rel: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Tolerance:
+        if (self.abs is None) == (self.rel is None):
+            raise ValueError("tolerance needs exactly one of 'abs' or 'rel'")
+        return self
+
+    def allows(self, expected: float, measured: float) -> bool:
+        if self.abs is not None:
+            return abs(measured - expected) <= self.abs
+        return abs(measured - expected) <= self.rel * abs(expected)
+
+    def __str__(self) -> str:
+        return f"± {self.abs:g}" if self.abs is not None else f"± {self.rel:.3g} rel"
+
+
+EXACT = "exact"
+
+
+class Claim(_Strict):
+    """One efficiency claim (see the module docstring for metrics and units).
+
+    ``counting`` says where counts come from: ``trace`` runs the model on its input and counts
+    what it does (effective and dense ops); ``static`` counts from the architecture and declared
+    bit-widths alone, as papers usually state their figures.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    source: str
+    model: ModelSpec
+    baseline: ModelSpec | None = None
+    counting: Literal["trace", "static"] = "trace"
+    convention: str | None = None
+    profile: str | None = None
+    metric: MetricExpr
+    expected: float | Literal["golden"]
+    tolerance: Tolerance | None = None
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _has_source(cls, source: str) -> str:
+        if not source.strip():
+            raise ValueError("source must cite the paper (and table) or URL the claim comes from")
+        return source
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _parse_metric(cls, metric: Any) -> Any:
+        return parse_metric(metric) if isinstance(metric, str) else metric
+
+    @field_validator("expected", mode="before")
+    @classmethod
+    def _number_or_golden(cls, expected: Any) -> float | str:
+        # YAML 1.1 reads 22.5e9 (no exponent sign) as a string; accept it as the number it means.
+        if expected == "golden":
+            return expected
+        try:
+            value = float(expected) if not isinstance(expected, bool) else math.nan
+        except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError("expected must be a finite number or 'golden'")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Claim:
+        metrics = {term.metric for term in self.metric.terms}
+        uses_baseline = any(term.subject == "baseline" for term in self.metric.terms)
+        if uses_baseline and self.baseline is None:
+            raise ValueError(f"metric '{self.metric}' names the baseline but no baseline is given")
+        if self.baseline is not None and not uses_baseline:
+            raise ValueError(f"a baseline is given but metric '{self.metric}' does not use it")
+        if metrics & CONVENTION_METRICS and self.convention is None:
+            raise ValueError(
+                f"metric '{self.metric}' depends on a counting convention; name one "
+                "(e.g. convention: bert or bireal)"
+            )
+        if metrics & PROFILE_METRICS and self.profile is None:
+            raise ValueError(f"metric '{self.metric}' is priced on a hardware profile; name one")
+        if self.tolerance is None and self.expected != "golden" and not self.metric.is_count:
+            raise ValueError(
+                f"metric '{self.metric}' is not an exact count; give a tolerance "
+                "(abs or rel) matching the precision the source prints"
+            )
+        return self
+
+    @property
+    def is_golden(self) -> bool:
+        return self.expected == "golden"
+
+    def effective_tolerance(self) -> Tolerance | None:
+        """The tolerance the check applies; None means exact equality."""
+        if self.tolerance is not None or self.metric.is_count:
+            return self.tolerance
+        return Tolerance(rel=GOLDEN_FLOAT_REL_TOLERANCE)
+
+    def describe_tolerance(self) -> str:
+        tolerance = self.effective_tolerance()
+        return EXACT if tolerance is None else str(tolerance)
+
+
+class ClaimsDocument(_Strict):
+    """The content of one ``*.claims.yaml`` file: its claims, and optionally where its golden
+    values live (relative to the file; default ``<name>.golden.json`` beside it)."""
+
+    claims: list[Claim] = Field(min_length=1)
+    golden: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ClaimsDocument:
+        seen: set[str] = set()
+        for claim in self.claims:
+            if claim.id in seen:
+                raise ValueError(f"claim id {claim.id!r} appears twice")
+            seen.add(claim.id)
+        return self

@@ -1,0 +1,277 @@
+"""The hardware profile schema: what a chip costs, as sourced data the pricer reads.
+
+A profile is a YAML file (one per chip, ``neurocost/energy/profiles/<id>.yaml``) validated by the
+pydantic models below. Every number is a ``Sourced`` value (value, unit, source, basis), so each
+estimate can say which paper, table and node it rests on. ``null`` (or an absent key) means
+*undeclared*: pricing a trace that needs an undeclared figure is an error naming the field, while
+``0`` is a declared fact.
+
+Energy per op is either given directly per op class (``compute.mac.int8``, ``compute.ac.any``) or
+derived from primitive adders and multipliers (``compute.add`` / ``compute.mult``): a MAC is one
+multiply plus one add at the accumulator width, an AC one add. An op energy may ``include`` other
+terms (Loihi's synaptic op includes its weight read; TrueNorth's all-in event energy includes
+routing, neuron updates and static power): the pricer never adds an included term again, and a
+profile that declares a term separately while also including it in an op energy is rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from neurocost.provenance import UNITS, Sourced
+
+# Terms of the energy equation an op or neuron energy can already contain.
+Term = Literal["weight_read", "state_rw", "activation_rw", "neuron", "routing", "static"]
+TensorKind = Literal["weights", "state", "activations"]
+TENSOR_KINDS: tuple[TensorKind, ...] = ("weights", "state", "activations")
+
+# Keys of per-precision tables: ``int8``, ``fp32``, ... or ``any`` (one figure for every width).
+_PRECISION_KEY = re.compile(r"^(any|int[1-9][0-9]*|fp[1-9][0-9]*)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Priced(Sourced):
+    """A sourced energy that may already contain other terms of the energy equation.
+
+    ``includes`` names those terms (``weight_read``, ``state_rw``, ``activation_rw``, ``neuron``,
+    ``routing``, ``static``); an ``all-in`` figure (whole-chip power divided by events) must list
+    what it contains, at least ``static``.
+    """
+
+    includes: tuple[Term, ...] = ()
+
+    @model_validator(mode="after")
+    def _all_in_says_what_it_holds(self) -> Priced:
+        if self.basis == "all-in" and "static" not in self.includes:
+            raise ValueError(
+                "an all-in figure contains static power and other terms: list them in "
+                "'includes' (at least 'static')"
+            )
+        return self
+
+
+def _of_dimension(*dimensions: str):
+    """A validator that accepts a Sourced value only in one of ``dimensions``."""
+
+    def check(value: Sourced) -> Sourced:
+        if value.dimension not in dimensions:
+            examples = [u for u, (d, _) in UNITS.items() if d in dimensions]
+            raise ValueError(
+                f"unit {value.unit!r} is a {value.dimension}; this field needs "
+                f"{' or '.join(dimensions)} (e.g. {', '.join(examples[:4])})"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Energy = Annotated[Priced, _of_dimension("energy")]
+Power = Annotated[Sourced, _of_dimension("power")]
+Duration = Annotated[Sourced, _of_dimension("time")]
+Frequency = Annotated[Sourced, _of_dimension("frequency")]
+Capacity = Annotated[Sourced, _of_dimension("information")]
+Bandwidth = Annotated[Sourced, _of_dimension("bandwidth")]
+AccessEnergy = Annotated[Sourced, _of_dimension("energy", "energy_per_bit")]
+Rate = Annotated[Sourced, _of_dimension("rate", "count")]  # ops/s, or cycles per op
+Length = Annotated[Sourced, _of_dimension("length")]
+Voltage = Annotated[Sourced, _of_dimension("voltage")]
+
+
+def _precision_keys(table: dict[str, object]) -> dict[str, object]:
+    for key in table:
+        if not _PRECISION_KEY.match(key):
+            raise ValueError(f"key {key!r} is not a precision: use int<bits>, fp<bits> or any")
+    return table
+
+
+EnergyTable = Annotated[dict[str, Energy], AfterValidator(_precision_keys)]
+RateTable = Annotated[dict[str, Rate], AfterValidator(_precision_keys)]
+
+
+class Execution(_Strict):
+    """How the chip schedules work, which decides which trace counts are priced.
+
+    event_driven: only effective ops (non-zero input x non-zero weight) run; one weight read per
+        synaptic op (``weight_bits_read_event``); spikes travel as packets, so activations are
+        routing, not memory traffic.
+    dense: every layer reads its whole weight tensor per call (``weight_bits_read``) and its
+        activations densely; ``zero_skipping`` skips (and does not price) ops with a zero operand.
+    neuron_update: ``every_step`` (one update per neuron per step) or ``on_event`` (only neurons
+        whose input current is non-zero that step: the neuron row's ``in_nonzero``).
+    """
+
+    style: Literal["event_driven", "dense"]
+    zero_skipping: bool = False
+    neuron_update: Literal["every_step", "on_event"] = "every_step"
+
+
+class Technology(_Strict):
+    """Node and supply voltage the constants were taken at, and how they may be rescaled.
+
+    scaling: ``none`` (measured or all-in figures: never rescaled), ``cv2`` (dynamic energy
+    proportional to V^2 at a fixed node), ``stillmaker2017`` (per-node factors of
+    ``neurocost.energy.scaling`` times V^2).
+    """
+
+    node: Length
+    voltage: Voltage
+    scaling: Literal["none", "cv2", "stillmaker2017"] = "none"
+
+
+class OperatingPoint(_Strict):
+    """Where to price, when it differs from ``technology`` (a user choice, not a sourced fact)."""
+
+    node_nm: float | None = Field(default=None, gt=0)
+    voltage_v: float | None = Field(default=None, gt=0)
+
+
+class Compute(_Strict):
+    """Energy per synaptic op.
+
+    ``mac`` / ``ac`` tables are keyed by precision (``int8``, ``fp32``, ``any``): a MAC by its
+    wider operand, an AC (add of a weight into the accumulator) by the accumulator. Missing keys
+    fall back to ``add`` + ``mult`` primitives (MAC = mult + add at the accumulator width, AC = add;
+    integer accumulators are ``int_accumulator_bits`` wide). With ``width_rule``, an integer
+    multiply of a width not in ``mult`` is scaled from the nearest declared integer multiplier in
+    proportion to the product of operand widths (array multiplier area, Horowitz 2014).
+    ``bop`` is one XNOR-popcount bit-op (per binary MAC). A signed AC costs the same as an AC.
+    """
+
+    mac: EnergyTable = {}
+    ac: EnergyTable = {}
+    add: EnergyTable = {}
+    mult: EnergyTable = {}
+    bop: Energy | None = None
+    int_accumulator_bits: int = Field(default=32, ge=1)
+    width_rule: bool = False
+
+
+class MemoryLevel(_Strict):
+    """One memory level; levels are listed near to far and filled in that order by capacity.
+
+    ``read``/``write`` are per bit (``pJ/bit``) or per access of ``access_bits`` bits (``pJ``).
+    ``capacity`` null = unbounded (off-chip DRAM). ``off_chip`` levels are never node/voltage
+    scaled (their energy is set by the interface, not the logic node). ``holds`` limits which
+    tensor kinds may be placed here.
+    """
+
+    capacity: Capacity | None = None
+    read: AccessEnergy | None = None
+    write: AccessEnergy | None = None
+    access_bits: int | None = Field(default=None, ge=1)
+    bandwidth: Bandwidth | None = None
+    holds: tuple[TensorKind, ...] = TENSOR_KINDS
+    off_chip: bool = False
+
+    @model_validator(mode="after")
+    def _per_access_needs_width(self) -> MemoryLevel:
+        per_access = [n for n in ("read", "write")
+                      if getattr(self, n) is not None and getattr(self, n).dimension == "energy"]
+        if per_access and self.access_bits is None:
+            raise ValueError(
+                f"{'/'.join(per_access)} energy is per access ({getattr(self, per_access[0]).unit})"
+                ": give access_bits, or state it per bit (pJ/bit)"
+            )
+        return self
+
+
+class Neuron(_Strict):
+    """Energy per neuron update, by snnTorch neuron class (``Leaky``, ``Synaptic``) or ``default``."""
+
+    update: dict[str, Energy] = {}
+
+
+class Routing(_Strict):
+    """Spike routing: per emitted spike packet (injection and local delivery) and per mesh hop."""
+
+    per_spike: Energy | None = None
+    per_hop: Energy | None = None
+
+
+class Throughput(_Strict):
+    """Analytic latency model: sustained whole-chip rates (ops/s, or cycles per op with ``clock``).
+
+    latency = max(compute time, memory time) + steps x barrier + layer calls x launch_overhead,
+    and at least steps x tick on real-time chips. Tables are keyed like ``Compute``.
+    """
+
+    mac: RateTable = {}
+    ac: RateTable = {}
+    bop: Rate | None = None
+    neuron_update: Rate | None = None
+    tick: Duration | None = None
+    barrier: Duration | None = None
+    launch_overhead: Duration | None = None
+
+
+class Profile(_Strict):
+    """A hardware profile: sourced constants for energy and latency of one chip or convention.
+
+    status: ``verified`` | ``to_verify`` (some inputs are third-party transcriptions) |
+    ``derived`` | ``convention`` (a community convention, not a chip).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    version: str
+    description: str
+    kind: Literal["neuromorphic", "accelerator", "gpu", "cpu", "generic-cmos", "convention"]
+    status: Literal["verified", "to_verify", "derived", "convention"]
+    execution: Execution
+    compute: Compute
+    technology: Technology | None = None
+    operating_point: OperatingPoint = OperatingPoint()
+    clock: Frequency | None = None
+    memory: dict[str, MemoryLevel] = {}
+    neuron: Neuron = Neuron()
+    routing: Routing | None = None
+    static_power: Power | None = None
+    throughput: Throughput = Throughput()
+    notes: tuple[str, ...] = ()
+
+    def included_terms(self) -> set[str]:
+        """Terms some op or neuron energy already contains (never priced separately)."""
+        priced = [*self.compute.mac.values(), *self.compute.ac.values(),
+                  *self.compute.add.values(), *self.compute.mult.values(),
+                  *self.neuron.update.values()]
+        if self.compute.bop is not None:
+            priced.append(self.compute.bop)
+        return {term for value in priced for term in value.includes}
+
+    @model_validator(mode="after")
+    def _no_double_counting(self) -> Profile:
+        included = self.included_terms()
+        declared = {
+            "static": ("static_power", self.static_power is not None),
+            "routing": ("routing", self.routing is not None),
+            "neuron": ("neuron.update", bool(self.neuron.update)),
+        }
+        for term, (field, present) in declared.items():
+            if present and term in included:
+                raise ValueError(
+                    f"{field} is declared, but an op energy already includes '{term}': "
+                    "remove one of them (pricing both would count it twice)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _scaling_is_possible(self) -> Profile:
+        point = self.operating_point
+        if (point.node_nm is not None or point.voltage_v is not None) and (
+            self.technology is None or self.technology.scaling == "none"
+        ):
+            raise ValueError(
+                "operating_point is set but technology.scaling is 'none' (or technology is "
+                "missing): this profile's figures may not be rescaled"
+            )
+        uses_cycles = [v for v in (*self.throughput.mac.values(), *self.throughput.ac.values(),
+                                   self.throughput.bop, self.throughput.neuron_update)
+                       if v is not None and v.dimension == "count"]
+        if uses_cycles and self.clock is None:
+            raise ValueError("throughput is given in cycles per op, but clock is not declared")
+        return self

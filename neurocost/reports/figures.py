@@ -1,0 +1,183 @@
+"""Report figures as inline SVG text: Pareto front, per-layer energy, op mix, memory by level.
+
+Each figure comes back with a caption that states its unit, the profiles (id, version, regime)
+and the counting convention behind it, because a number without them cannot be compared with a
+paper's. SVG keeps text as outlines (no font files to fetch), drops the XML prolog and metadata
+so it can sit inside an HTML page, and gets a per-figure id salt so element ids of two figures
+never collide. Text that came from users is escaped by matplotlib's SVG writer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from neurocost.reports.analysis import best_per_group, pareto_front, provenance_line  # noqa: E402
+from neurocost.reports.columns import ENERGY_COMPONENTS, MEMORY_LEVEL_PREFIX, OP_MIX  # noqa: E402
+
+_MAX_PANELS = 6  # models or profiles per axis of a small-multiples figure
+_MARKERS = "osD^vP*Xh<>p"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One report figure: an id for anchors, a title, the SVG markup and its caption."""
+
+    id: str
+    title: str
+    svg: str
+    caption: str
+
+
+def pareto_figure(results: pd.DataFrame) -> Figure | None:
+    """Energy per inference against accuracy for every row, with the Pareto front drawn."""
+    rated = results.dropna(subset=["accuracy"])
+    if rated.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    models = sorted(rated["model"].unique())
+    for p_index, (profile, rows) in enumerate(rated.groupby("profile", sort=True)):
+        color = f"C{p_index % 10}"
+        for m_index, model in enumerate(models):
+            points = rows[rows["model"] == model]
+            if len(points):
+                ax.scatter(points["energy_j"], points["accuracy"], color=color, alpha=0.7,
+                           marker=_MARKERS[m_index % len(_MARKERS)], label=f"{model} on {profile}")
+    front = pareto_front(rated)
+    ax.step(front["energy_j"], front["accuracy"], where="post", color="black", linewidth=1,
+            label="Pareto front")
+    ax.set_xscale("log")
+    ax.set_xlabel("energy per inference (J, log scale)")
+    ax.set_ylabel("accuracy (fraction)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    caption = (
+        f"Energy per inference (J) against accuracy; {len(rated)} rows, "
+        f"{len(front)} on the front. {provenance_line(rated)}."
+    )
+    return Figure("pareto", "Energy vs accuracy", _svg(fig, "pareto"), caption)
+
+
+def layer_breakdown_figure(layers: pd.DataFrame, results: pd.DataFrame) -> Figure | None:
+    """Per-layer energy by component as stacked bars, one panel per (model, profile)."""
+    if layers.empty:
+        return None
+    models = sorted(layers["model"].unique())[:_MAX_PANELS]
+    profiles = sorted(layers["profile"].unique())[:_MAX_PANELS]
+    components = [c for c in ENERGY_COMPONENTS if c in layers.columns]
+    fig, axes = plt.subplots(len(models), len(profiles), squeeze=False,
+                             figsize=(3.2 * len(profiles) + 1, 2.6 * len(models) + 0.6))
+    for row, model in enumerate(models):
+        for col, profile in enumerate(profiles):
+            ax = axes[row][col]
+            panel = layers[(layers["model"] == model) & (layers["profile"] == profile)]
+            bottom = pd.Series(0.0, index=panel.index)
+            for c_index, component in enumerate(components):
+                ax.bar(panel["layer"], panel[component], bottom=bottom, color=f"C{c_index}",
+                       label=ENERGY_COMPONENTS[component])
+                bottom = bottom + panel[component]
+            ax.set_title(f"{model} on {profile}", fontsize=8)
+            ax.tick_params(axis="x", labelrotation=60, labelsize=6)
+            ax.tick_params(axis="y", labelsize=6)
+            if col == 0:
+                ax.set_ylabel("energy per inference (J)", fontsize=7)
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    shown = results[results["model"].isin(models) & results["profile"].isin(profiles)]
+    caption = (
+        "Energy per inference (J) of each layer, stacked by component, at each profile's "
+        f"published parameters (no sweep overrides). {provenance_line(shown)}."
+        + _truncation_note(layers)
+    )
+    return Figure("layers", "Per-layer energy breakdown", _svg(fig, "layers"), caption)
+
+
+def op_mix_figure(results: pd.DataFrame) -> Figure | None:
+    """Effective synaptic ops per inference by class (MAC, AC, BOP) for each model.
+
+    Op counts come from the trace, so they do not depend on the profile: one bar group per model.
+    """
+    ops = [c for c in OP_MIX if c in results.columns]
+    if not ops:
+        return None
+    per_model = results.groupby("model", sort=True)[ops].first()
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    width = 0.8 / len(ops)
+    positions = range(len(per_model))
+    for o_index, op in enumerate(ops):
+        ax.bar([p + o_index * width for p in positions], per_model[op].clip(lower=0),
+               width=width, label=OP_MIX[op], color=f"C{o_index}")
+    ax.set_xticks([p + width * (len(ops) - 1) / 2 for p in positions], per_model.index,
+                  rotation=20, fontsize=8)
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_ylabel("effective ops per inference (log scale)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    caption = (
+        "Effective synaptic operations per inference (ops: exact counts of non-zero input x "
+        "non-zero weight pairs, summed over time steps), by operand class. "
+        f"{provenance_line(results)}."
+    )
+    return Figure("opmix", "Op mix", _svg(fig, "opmix"), caption)
+
+
+def memory_levels_figure(results: pd.DataFrame) -> Figure | None:
+    """Memory traffic per inference by memory level, for the cheapest row of each model x profile."""
+    levels = [c for c in results.columns if c.startswith(MEMORY_LEVEL_PREFIX)]
+    if not levels:
+        return None
+    best = best_per_group(results, ["model", "profile"])
+    labels = [f"{r.model}\n{r.profile}" for r in best.itertuples()]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(best) + 2), 4.0))
+    bottom = pd.Series(0.0, index=best.index)
+    for l_index, level in enumerate(levels):
+        values = best[level].fillna(0.0)
+        ax.bar(labels, values, bottom=bottom, label=level[len(MEMORY_LEVEL_PREFIX):],
+               color=f"C{l_index}")
+        bottom = bottom + values
+    ax.set_ylabel("memory traffic per inference (bit)")
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7, title="level")
+    fig.tight_layout()
+    caption = (
+        "Memory traffic per inference (bit) by memory level, for the lowest-energy parameter "
+        f"setting of each model on each profile. {provenance_line(best)}."
+    )
+    return Figure("memory", "Memory traffic by level", _svg(fig, "memory"), caption)
+
+
+def all_figures(results: pd.DataFrame, layers: pd.DataFrame) -> list[Figure]:
+    """Every figure the data supports, in report order."""
+    made = [
+        pareto_figure(results),
+        layer_breakdown_figure(layers, results),
+        op_mix_figure(results),
+        memory_levels_figure(results),
+    ]
+    return [figure for figure in made if figure is not None]
+
+
+def _truncation_note(layers: pd.DataFrame) -> str:
+    if layers["model"].nunique() > _MAX_PANELS or layers["profile"].nunique() > _MAX_PANELS:
+        return f" Only the first {_MAX_PANELS} models and profiles (by name) are drawn."
+    return ""
+
+
+_PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
+
+
+def _svg(fig: plt.Figure, salt: str) -> str:
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return _METADATA.sub("", _PROLOG.sub("", buffer.getvalue(), count=1))

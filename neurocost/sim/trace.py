@@ -1,0 +1,134 @@
+"""``trace()``: run a model once and record exactly what it does, per layer and step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import torch
+import torch.nn as nn
+
+from neurocost.models.encodings import Encoding, parse_encoding
+from neurocost.sim import tags
+from neurocost.sim.columns import ADDITIVE, COLUMNS
+from neurocost.sim.interception import Interceptor, Scope, classify_modules, install_module_hooks
+from neurocost.sim.recorder import Recorder, UnsupportedOperation
+from neurocost.sim.trace_record import Trace
+
+__all__ = ["trace", "UnsupportedOperation"]
+
+
+def trace(
+    model: nn.Module | str | Path,
+    x: torch.Tensor,
+    steps: int | None = None,
+    strict: bool = True,
+    *,
+    input_encoding: str | Encoding | None = None,
+    batch_dim: int | None = None,
+) -> Trace:
+    """Run ``model`` on ``x`` under ``torch.no_grad()`` and count its activity exactly.
+
+    Args:
+        model: a torch / snnTorch module, or a spec understood by
+            ``neurocost.models.loading.load_model`` (``zoo:NAME``, ``pkg.mod:factory``, a file).
+        x: the input. With ``steps=None`` the model is *stepwise* (snnTorch convention): ``x`` is
+            time-first ``[T, B, ...]`` and the model is called once per step on ``x[t]``, after
+            its hidden neuron state is reset. With ``steps=N`` the model is called once on ``x``
+            and runs N steps itself (``steps=1`` for an ANN/BNN fed ``[B, ...]``).
+        steps: see ``x``.
+        strict: raise ``UnsupportedOperation`` on compute the tracer cannot count; with
+            ``strict=False`` such work is recorded in ``trace.gaps`` and lowers ``coverage``.
+        input_encoding: what the input values mean (``"spike"``, ``"binary"``, ``"int8"`` ...);
+            by default the input is floating point, so a first layer fed it performs MACs.
+        batch_dim: the batch dimension of ``x`` when ``steps`` is given (default: 1 if
+            ``x.shape[0] == steps > 1``, else 0).
+
+    Returns:
+        A ``Trace``: one row per (layer, step) with counts summed over the batch;
+        ``trace.totals()`` gives per-sample figures summed over steps.
+    """
+    if isinstance(model, (str, Path)):
+        from neurocost.models.loading import load_model
+
+        spec = str(model)
+        model = load_model(spec)
+        model_name = spec
+    else:
+        model_name = type(model).__name__
+    _check_input(x, steps)
+    batch = _batch_size(x, steps, batch_dim)
+    declared = parse_encoding(input_encoding) if input_encoding is not None else None
+
+    rec = Recorder(batch, strict)
+    scope = Scope()
+    roles = classify_modules(model, root_name="model")
+    weight_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    was_training = model.training
+    model.eval()
+    handles = install_module_hooks(roles, scope, rec)
+    try:
+        with torch.no_grad(), _mha_fastpath_off(), Interceptor(scope, rec, weight_storages):
+            if steps is None:
+                _reset_hidden_state(model)
+                for t in range(x.shape[0]):
+                    rec.step = t
+                    model(_declare(x[t], declared))
+                n_steps = x.shape[0]
+            else:
+                model(_declare(x, declared))
+                n_steps = steps
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    layers = pd.DataFrame.from_records(rec.rows, columns=COLUMNS)
+    int_columns = [c for c in ADDITIVE if c not in ("weight_bits_read", "weight_bits_read_event")]
+    layers = layers.astype({c: "int64" for c in [*int_columns, "step", "batch"]})
+    return Trace(layers=layers, batch_size=batch, steps=n_steps, model=model_name,
+                 gaps=list(rec.gaps.values()), warnings=rec.warnings)
+
+
+def _check_input(x: torch.Tensor, steps: int | None) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")
+    if x.is_floating_point() and bool(torch.isnan(x).any()):
+        raise ValueError("input contains NaN; neurocost counts real activity only")
+    if steps is None and x.dim() < 2:
+        raise ValueError(
+            f"stepwise models need a time-first input [T, B, ...]; got shape {tuple(x.shape)}. "
+            "Pass steps=1 for a model called once on [B, ...]."
+        )
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+
+
+def _batch_size(x: torch.Tensor, steps: int | None, batch_dim: int | None) -> int:
+    if steps is None:
+        return int(x.shape[1])
+    if batch_dim is None:
+        batch_dim = 1 if steps > 1 and x.dim() > 1 and x.shape[0] == steps else 0
+    return int(x.shape[batch_dim])
+
+
+def _declare(x: torch.Tensor, encoding: Encoding | None) -> torch.Tensor:
+    return tags.tag(x, encoding) if encoding is not None else x
+
+
+def _reset_hidden_state(model: nn.Module) -> None:
+    """Clear snnTorch hidden state (``init_hidden=True`` neurons) so runs start from rest."""
+    from snntorch import utils
+
+    utils.reset(model)
+
+
+class _mha_fastpath_off:
+    """Route nn.MultiheadAttention through its composite path, whose products we can count."""
+
+    def __enter__(self) -> None:
+        self._was = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
+
+    def __exit__(self, *exc: object) -> None:
+        torch.backends.mha.set_fastpath_enabled(self._was)
+
