@@ -1,4 +1,4 @@
-"""Reading ``*.claims.yaml`` files: safe YAML, schema validation, errors that name file and field."""
+"""Reading ``*.claims.yaml`` files: safe YAML, schema validation, errors naming file and field."""
 
 from __future__ import annotations
 
@@ -74,4 +74,3 @@ def _claim_id(data: dict[str, Any], index: int) -> str:
     claim = data["claims"][index]
     given = claim.get("id") if isinstance(claim, dict) else None
     return f"{given!r} (claims[{index}])" if given else f"claims[{index}]"
-

@@ -36,7 +36,12 @@ class GoldenEntry:
     per_layer: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "unit": self.unit, "key": self.key, "per_layer": self.per_layer}
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "key": self.key,
+            "per_layer": self.per_layer,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class GoldenStore:
 
     @classmethod
     def load(cls, path: Path) -> GoldenStore:
-        """Read ``path`` (a missing file is an empty store; a corrupt one is ``GoldenFileError``)."""
+        """Read ``path``: a missing file is an empty store, a corrupt one a ``GoldenFileError``."""
         if not path.exists():
             return cls(path, {})
         try:
@@ -130,7 +135,9 @@ class GoldenStore:
             for cid, entry in kept.items()
             if self._entries.get(cid) != entry
         ]
-        changes += [GoldenChange(cid, old, None) for cid, old in self._entries.items() if cid not in kept]
+        changes += [
+            GoldenChange(cid, old, None) for cid, old in self._entries.items() if cid not in kept
+        ]
         payload = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -150,10 +157,14 @@ def _entry(path: Path, claim_id: str, raw: Any) -> GoldenEntry:
         raise GoldenFileError(f"{where} must be a mapping, got {type(raw).__name__}")
     for name, kind in (("value", (int, float)), ("unit", str), ("key", dict)):
         if not isinstance(raw.get(name), kind) or isinstance(raw.get(name), bool):
-            raise GoldenFileError(f"{where}: field {name!r} is missing or invalid ({raw.get(name)!r})")
+            raise GoldenFileError(
+                f"{where}: field {name!r} is missing or invalid ({raw.get(name)!r})"
+            )
     per_layer = raw.get("per_layer", {})
     if not isinstance(per_layer, dict) or not all(
         isinstance(v, (int, float)) for v in per_layer.values()
     ):
         raise GoldenFileError(f"{where}: field 'per_layer' must map layer names to numbers")
-    return GoldenEntry(float(raw["value"]), raw["unit"], raw["key"], {k: float(v) for k, v in per_layer.items()})
+    return GoldenEntry(
+        float(raw["value"]), raw["unit"], raw["key"], {k: float(v) for k, v in per_layer.items()}
+    )

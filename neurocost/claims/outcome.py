@@ -78,9 +78,11 @@ class Outcome:
             f"  source:    {claim.source}",
         ]
         if self.expected is not None:
-            lines.append(f"  expected:  {format_value(self.expected, self.unit)}"
-                         f" ({'golden value' if claim.is_golden else 'as published'},"
-                         f" tolerance {claim.describe_tolerance()})")
+            lines.append(
+                f"  expected:  {format_value(self.expected, self.unit)}"
+                f" ({'golden value' if claim.is_golden else 'as published'},"
+                f" tolerance {claim.describe_tolerance()})"
+            )
         if self.measured is not None:
             lines.append(f"  measured:  {format_value(self.measured, self.unit)}")
         if self.expected is not None and self.measured is not None:
@@ -128,7 +130,8 @@ def _layer_table(term: Term, measurement: Measurement, reference: dict[str, floa
     total = sum(layers.values()) or 1.0
     largest = sorted(layers, key=lambda n: -abs(layers[n]))
     rows = [
-        f"    {name:<32} {format_value(layers[name], measurement.unit):>26} {layers[name] / total:7.1%}"
+        f"    {name:<32} {format_value(layers[name], measurement.unit):>26}"
+        f" {layers[name] / total:7.1%}"
         for name in largest[:MAX_LAYER_ROWS]
     ]
     rest = len(largest) - MAX_LAYER_ROWS

@@ -9,8 +9,14 @@ from typing import Any
 from neurocost.claims.golden import GoldenChange
 from neurocost.claims.outcome import Outcome, format_value
 
-_MARK = {"passed": "pass", "recorded": "recorded", "failed": "**FAIL**", "stale": "**STALE**",
-         "no-golden": "**NO GOLDEN**", "error": "**ERROR**"}
+_MARK = {
+    "passed": "pass",
+    "recorded": "recorded",
+    "failed": "**FAIL**",
+    "stale": "**STALE**",
+    "no-golden": "**NO GOLDEN**",
+    "error": "**ERROR**",
+}
 
 
 def markdown_summary(outcomes: list[Outcome], changes: list[tuple[Path, GoldenChange]]) -> str:
@@ -47,7 +53,9 @@ def markdown_summary(outcomes: list[Outcome], changes: list[tuple[Path, GoldenCh
     return "\n".join(lines).rstrip() + "\n"
 
 
-def json_summary(outcomes: list[Outcome], changes: list[tuple[Path, GoldenChange]]) -> dict[str, Any]:
+def json_summary(
+    outcomes: list[Outcome], changes: list[tuple[Path, GoldenChange]]
+) -> dict[str, Any]:
     """Every outcome with its unit, tolerance and measured terms (keys hold the versions)."""
     return {
         "format": "neurocost.claims.report",
@@ -66,14 +74,21 @@ def json_summary(outcomes: list[Outcome], changes: list[tuple[Path, GoldenChange
                 "tolerance": o.claim.describe_tolerance(),
                 "source": o.claim.source,
                 "terms": [
-                    {"term": str(term), "value": m.value, "unit": m.unit, "key": m.key,
-                     "per_layer": m.per_layer}
+                    {
+                        "term": str(term),
+                        "value": m.value,
+                        "unit": m.unit,
+                        "key": m.key,
+                        "per_layer": m.per_layer,
+                    }
                     for term, m in o.terms
                 ],
             }
             for o in outcomes
         ],
-        "golden_changes": [{"file": str(path), "change": change.describe()} for path, change in changes],
+        "golden_changes": [
+            {"file": str(path), "change": change.describe()} for path, change in changes
+        ],
     }
 
 
@@ -84,7 +99,9 @@ def write_report(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(json_summary(outcomes, changes), indent=1) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(json_summary(outcomes, changes), indent=1) + "\n", encoding="utf-8"
+        )
     else:
         path.write_text(markdown_summary(outcomes, changes), encoding="utf-8")
     return path

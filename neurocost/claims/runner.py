@@ -98,12 +98,21 @@ class ClaimsRun:
         store = self._store(file)
         golden = store.get(claim.id)
         if self.update:
-            store.record(claim.id, GoldenEntry(measured.value, measured.unit, measured.key,
-                                               measured.per_layer))
+            store.record(
+                claim.id,
+                GoldenEntry(measured.value, measured.unit, measured.key, measured.per_layer),
+            )
             was = "new" if golden is None else f"was {format_value(golden.value, golden.unit)}"
             message = f"golden value recorded ({was})"
-            return Outcome(claim, file.path, "recorded", message, golden and golden.value,
-                           measured.value, terms)
+            return Outcome(
+                claim,
+                file.path,
+                "recorded",
+                message,
+                golden and golden.value,
+                measured.value,
+                terms,
+            )
         if golden is None:
             message = f"no golden value for this claim in {file.golden_path}; {UPDATE_HINT}"
             return Outcome(claim, file.path, "no-golden", message, None, measured.value, terms)
@@ -150,7 +159,21 @@ def _judge(
     reference_per_layer: dict[str, float],
 ) -> Outcome:
     tolerance = claim.effective_tolerance()
-    ok = measured.value == expected if tolerance is None else tolerance.allows(expected, measured.value)
-    message = "within tolerance" if ok else f"measured value is outside {claim.describe_tolerance()}"
-    return Outcome(claim, file.path, "passed" if ok else "failed", message, expected,
-                   measured.value, terms, reference_per_layer)
+    ok = (
+        measured.value == expected
+        if tolerance is None
+        else tolerance.allows(expected, measured.value)
+    )
+    message = (
+        "within tolerance" if ok else f"measured value is outside {claim.describe_tolerance()}"
+    )
+    return Outcome(
+        claim,
+        file.path,
+        "passed" if ok else "failed",
+        message,
+        expected,
+        measured.value,
+        terms,
+        reference_per_layer,
+    )
