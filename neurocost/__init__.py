@@ -17,6 +17,9 @@ _EXPORTS: dict[str, str] = {
     "trace": "neurocost.sim.trace",
     "Trace": "neurocost.sim.trace_record",
     "Quantity": "neurocost.units",
+    "check_claims": "neurocost.claims.runner",
+    "load_claims": "neurocost.claims.files",
+    "Claim": "neurocost.claims.schema",
 }
 
 
