@@ -130,7 +130,7 @@ def op_mix_figure(results: pd.DataFrame) -> Figure | None:
 
 
 def memory_levels_figure(results: pd.DataFrame) -> Figure | None:
-    """Memory traffic per inference by memory level, for the cheapest row of each model x profile."""
+    """Memory traffic per inference by level, for the cheapest row of each model x profile."""
     levels = [c for c in results.columns if c.startswith(MEMORY_LEVEL_PREFIX)]
     if not levels:
         return None

@@ -100,8 +100,9 @@ class ResultsStore:
         if not frames:
             return pd.DataFrame()
         df = pd.concat(frames, ignore_index=True)
-        if table == RESULTS:
-            _check_unique_keys(df, parts)
+        if table != RESULTS:
+            return df
+        _check_unique_keys(df, parts)
         return df.sort_values("key", kind="stable", ignore_index=True)
 
     def units(self, table: str = RESULTS) -> dict[str, str]:

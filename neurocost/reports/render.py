@@ -1,0 +1,236 @@
+"""Write a sweep's report: self-contained HTML, Markdown for CI step summaries, and CSV.
+
+The HTML page needs nothing from the network: figures are inline SVG, styles are inline, there
+are no scripts. Every user-supplied name reaches the page through Jinja's autoescaping (tables,
+captions) or matplotlib's SVG escaping (figure text), and through ``_md_escape`` in Markdown.
+HTML and Markdown are rendered from the same ``Table`` values, so they always agree.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from neurocost.reports.analysis import best_at_accuracy, best_per_group, format_si
+from neurocost.reports.columns import FIGURES, IDENTITY
+from neurocost.reports.figures import all_figures
+from neurocost.reports.store import LAYERS, RESULTS, ResultsStore
+
+DEFAULT_MIN_ACCURACY = 0.9
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where ``write_report`` put each output."""
+
+    html: Path
+    markdown: Path
+    csv: Path
+    columns_csv: Path
+    summary: list[str] = field(default_factory=list)
+
+
+def write_report(
+    results_dir: str | Path, out_dir: str | Path, min_accuracy: float = DEFAULT_MIN_ACCURACY
+) -> ReportFiles:
+    """Read a results store strictly; write ``report.html``, ``report.md`` and CSVs to ``out_dir``.
+
+    A damaged store raises ``CorruptResultsError`` naming the file; nothing is written then.
+    """
+    store = ResultsStore(results_dir)
+    results = store.read(RESULTS)
+    if results.empty:
+        raise ValueError(f"{results_dir}: the results store has no rows yet")
+    layers = store.read(LAYERS)
+    units = store.units(RESULTS)
+    title = f"neurocost sweep report: {', '.join(sorted(results['sweep'].unique()))}"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summary_lines(results, min_accuracy)
+    tables = report_tables(results, units)
+    files = ReportFiles(
+        html=out / "report.html",
+        markdown=out / "report.md",
+        csv=out / "results.csv",
+        columns_csv=out / "columns.csv",
+        summary=summary,
+    )
+    files.html.write_text(render_html(results, layers, title, summary, tables), encoding="utf-8")
+    files.markdown.write_text(render_markdown(title, summary, tables), encoding="utf-8")
+    _ordered(results).to_csv(files.csv, index=False)
+    column_table(results, units).to_csv(files.columns_csv, index=False)
+    return files
+
+
+def summary_lines(results: pd.DataFrame, min_accuracy: float) -> list[str]:
+    """Three lines: the best energy per inference at the accuracy bar, its profile, its basis."""
+    best = best_at_accuracy(results, min_accuracy)
+    bar = f"{min_accuracy:.0%}"
+    if best is None:
+        measured = results["accuracy"].max()
+        reached = "no accuracy was measured" if pd.isna(measured) else f"best is {measured:.1%}"
+        cheapest = results.loc[results["energy_j"].idxmin()]
+        return [
+            f"No configuration reaches {bar} accuracy ({reached}).",
+            f"Lowest energy per inference overall: {_energy_row(cheapest)}.",
+            f"{len(results)} rows over {results['profile'].nunique()} profiles.",
+        ]
+    return [
+        f"Best energy per inference at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
+        f"({best['model']}, accuracy {best['accuracy']:.1%}).",
+        f"On profile {best['profile']} ({best['profile_id']} v{best['profile_version']}, "
+        f"{best['regime']}), parameters {_params_text(best['params'])}.",
+        f"Convention {best['convention']}; {len(results)} rows over "
+        f"{results['model'].nunique()} models and {results['profile'].nunique()} profiles.",
+    ]
+
+
+def report_tables(results: pd.DataFrame, units: dict[str, str]) -> list[Table]:
+    """Profile comparison, per-profile provenance, sweep parameters and column units."""
+    return [
+        _comparison_table(results),
+        _profiles_table(results),
+        _parameters_table(results),
+        _models_table(results),
+        Table("units", "Columns and units", ["column", "unit", "meaning"],
+              [[Cell(c), Cell(u), Cell(m)] for c, u, m in column_table(results, units).itertuples(
+                  index=False)]),
+    ]
+
+
+def render_html(
+    results: pd.DataFrame, layers: pd.DataFrame, title: str, summary: list[str],
+    tables: list[Table],
+) -> str:
+    """The self-contained HTML page (no scripts, no external resources)."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("neurocost.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    versions = ", ".join(sorted(results["neurocost_version"].astype(str).unique()))
+    return environment.get_template("report.html.j2").render(
+        title=title, rows=len(results), versions=versions, summary=summary,
+        figures=all_figures(results, layers), tables=tables,
+    )
+
+
+def render_markdown(title: str, summary: list[str], tables: list[Table]) -> str:
+    """GitHub-flavoured Markdown: the summary and every table (no figures)."""
+    lines = [f"## {_md_escape(title)}", ""]
+    lines += [f"- {_md_escape(line)}" for line in summary]
+    for table in tables:
+        lines += ["", f"### {_md_escape(table.title)}", ""]
+        if table.note:
+            lines += [_md_escape(table.note), ""]
+        lines.append("| " + " | ".join(_md_escape(h) for h in table.headers) + " |")
+        numeric = [cell.numeric for cell in table.rows[0]] if table.rows else []
+        lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
+        lines += ["| " + " | ".join(_md_escape(c.text) for c in row) + " |" for row in table.rows]
+    return "\n".join(lines) + "\n"
+
+
+def column_table(results: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """Every column of the results with its unit (empty for identity columns) and meaning."""
+    meanings = {**IDENTITY, **{name: meaning for name, (_, meaning) in FIGURES.items()}}
+    return pd.DataFrame(
+        [(c, units.get(c, ""), meanings.get(c, "")) for c in results.columns],
+        columns=["column", "unit", "meaning"],
+    )
+
+
+def _comparison_table(results: pd.DataFrame) -> Table:
+    best = best_per_group(results, ["model", "profile"])
+    profiles = sorted(results["profile"].unique())
+    rows = []
+    for model, group in best.groupby("model", sort=True):
+        by_profile = {r.profile: r for r in group.itertuples()}
+        row = [Cell(str(model)), Cell(_accuracy_text(group["accuracy"].max()), True)]
+        for profile in profiles:
+            r = by_profile.get(profile)
+            row.append(Cell(
+                "n/a" if r is None else
+                f"{format_si(r.energy_j, 'J')} / {format_si(r.latency_s, 's')}", True))
+        rows.append(row)
+    return Table(
+        "comparison", "Profile comparison", ["model", "accuracy", *profiles], rows,
+        note="Lowest energy per inference (J) / its latency per inference (s) over the swept "
+        "parameters of each profile.",
+    )
+
+
+def _profiles_table(results: pd.DataFrame) -> Table:
+    columns = ["profile", "profile_id", "profile_version", "regime", "convention"]
+    info = results[columns].drop_duplicates().sort_values(columns)
+    rows = [[Cell(str(v)) for v in r] for r in info.itertuples(index=False)]
+    return Table("profiles", "Profiles", ["profile", "id", "version", "regime", "convention"], rows)
+
+
+def _parameters_table(results: pd.DataFrame) -> Table:
+    values: dict[str, set[str]] = {}
+    for text in results["params"].unique():
+        for path, value in json.loads(text).items():
+            values.setdefault(path, set()).add(json.dumps(value))
+    rows = [[Cell(path), Cell(", ".join(sorted(v, key=_json_order)))]
+            for path, v in sorted(values.items())]
+    seeds = ", ".join(str(s) for s in sorted(results["seed"].unique()))
+    simulate = ", ".join(str(s) for s in sorted(results["simulate"].unique()))
+    rows += [[Cell("seed"), Cell(seeds)], [Cell("simulate"), Cell(simulate)]]
+    return Table("parameters", "Sweep parameters", ["profile field (dotted path)", "values"], rows)
+
+
+def _models_table(results: pd.DataFrame) -> Table:
+    columns = ["model", "model_source", "model_params", "input", "accuracy_source"]
+    info = results[columns].drop_duplicates().sort_values(columns)
+    rows = [[Cell(str(v)) for v in r] for r in info.itertuples(index=False)]
+    return Table("models", "Models and inputs", ["model", "source", "variant", "input",
+                                                  "accuracy from"], rows)
+
+
+def _ordered(results: pd.DataFrame) -> pd.DataFrame:
+    return results.sort_values(["model", "model_params", "profile", "params"], kind="stable")
+
+
+def _energy_row(row: pd.Series) -> str:
+    return f"{format_si(row['energy_j'], 'J')} ({row['model']} on {row['profile']})"
+
+
+def _params_text(params_json: str) -> str:
+    params = json.loads(params_json)
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "as published"
+
+
+def _accuracy_text(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:.1%}"
+
+
+def _json_order(text: str) -> tuple[int, float, str]:
+    """Sort JSON scalars numerically where they are numbers (64 before 256), else as text."""
+    value = json.loads(text)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, float(value), text)
+    return (1, 0.0, text)
+
+
+def _md_escape(text: str) -> str:
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
