@@ -1,25 +1,30 @@
-"""Seeded example-input makers shared by zoo entries (images in [0, 1), token ids)."""
+"""Seeded example-input makers shared by zoo entries; shapes come from the model's parameters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
-from neurocost.models.zoo.registry import InputMaker
+
+def image(batch: int, generator: torch.Generator, params: dict[str, Any]) -> torch.Tensor:
+    """Uniform [0, 1) images ``[B, in_channels, image_size, image_size]``."""
+    side = params["image_size"]
+    return torch.rand((batch, params["in_channels"], side, side), generator=generator)
 
 
-def image(*shape: int) -> InputMaker:
-    """Uniform [0, 1) images of ``shape`` (C, H, W) or feature vectors (F,)."""
-
-    def make(batch: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.rand((batch, *shape), generator=generator)
-
-    return make
+def features(batch: int, generator: torch.Generator, params: dict[str, Any]) -> torch.Tensor:
+    """Uniform [0, 1) vectors ``[B, in_features]``."""
+    return torch.rand((batch, params["in_features"]), generator=generator)
 
 
-def tokens(vocab: int, seq: int) -> InputMaker:
-    """Uniform token ids in [0, vocab) of length ``seq``."""
+def tokens(batch: int, generator: torch.Generator, params: dict[str, Any]) -> torch.Tensor:
+    """Token ids ``[B, seq]`` uniform in [0, vocab)."""
+    return torch.randint(0, params["vocab"], (batch, params["seq"]), generator=generator)
 
-    def make(batch: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randint(0, vocab, (batch, seq), generator=generator)
 
-    return make
+def source_target_tokens(
+    batch: int, generator: torch.Generator, params: dict[str, Any]
+) -> torch.Tensor:
+    """Token ids ``[B, 2, seq]`` for encoder-decoders: row 0 the source, row 1 the target."""
+    return torch.randint(0, params["vocab"], (batch, 2, params["seq"]), generator=generator)
