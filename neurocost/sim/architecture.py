@@ -58,11 +58,15 @@ class Cores(_Strict):
 
     A layer's neurons need ``ceil(neurons / neurons_per_core)`` cores and its weights
     ``ceil(weight bits / synapse_bits_per_core)``; the mapper takes the larger of the two.
+    ``synapse_storage`` says what the weight bits are: ``per_connection`` (one stored synapse per
+    connection, so a convolution costs its dense ops x weight bits: each core stores the fan-in of
+    its own neurons) or ``per_weight`` (the weight tensor once, shared by the cores that use it).
     """
 
     count: Sourced
     neurons_per_core: Sourced
     synapse_bits_per_core: Sourced
+    synapse_storage: Literal["per_connection", "per_weight"] = "per_connection"
 
     @model_validator(mode="after")
     def _units(self) -> Cores:
@@ -117,6 +121,7 @@ class Mesh(_Strict):
     hop_latency_ew: Sourced
     hop_latency_ns: Sourced
     local_latency: Sourced
+    packet_bits: Sourced | None = None
     hop_energy_ew: Sourced | None = None
     hop_energy_ns: Sourced | None = None
     local_energy: Sourced | None = None
@@ -129,6 +134,7 @@ class Mesh(_Strict):
         for name in ("hop_latency_ew", "hop_latency_ns", "local_latency"):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("time",))
             _check_positive(getattr(self, name), f"mesh.{name}")
+        _check_dimension(self.packet_bits, "mesh.packet_bits", ("information",))
         for name in ("hop_energy_ew", "hop_energy_ns", "local_energy"):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("energy",))
         return self
@@ -208,8 +214,9 @@ class Architecture(_Strict):
     style: ``event_driven`` needs ``cores``, ``events``, ``mesh`` and ``sync``; ``dense`` needs
         ``dense``.
     clock: required when any event time is given in ``cycles``.
-    off_chip_bandwidth: rate at which input events enter the chip; ``None`` leaves input
-        transfer out of the latency (``Timing.notes`` says so).
+    off_chip_bandwidth: rate at which input events enter the chip (one ``mesh.packet_bits``
+        packet each, through an I/O port on tile 0); ``None`` leaves input transfer out of the
+        latency (``Timing.notes`` says so).
     pipeline: whether layers work on different time steps at once (layer ``l`` on step ``s``
         while layer ``l-1`` is on step ``s+1``), as Loihi's one-step-per-layer delay allows.
     """
