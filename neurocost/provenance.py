@@ -21,6 +21,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "GHz": ("frequency", 1e9),
     "bit": ("information", 1.0), "B": ("information", 8.0), "KiB": ("information", 8.0 * 1024),
     "MiB": ("information", 8.0 * 1024**2), "GiB": ("information", 8.0 * 1024**3),
+    "kB": ("information", 8e3), "MB": ("information", 8e6), "GB": ("information", 8e9),
     "B/s": ("bandwidth", 8.0), "GB/s": ("bandwidth", 8e9), "TB/s": ("bandwidth", 8e12),
     "bit/s": ("bandwidth", 1.0),
     "pJ/bit": ("energy_per_bit", 1e-12), "fJ/bit": ("energy_per_bit", 1e-15),

@@ -78,7 +78,7 @@ Frequency = Annotated[Sourced, _of_dimension("frequency")]
 Capacity = Annotated[Sourced, _of_dimension("information")]
 Bandwidth = Annotated[Sourced, _of_dimension("bandwidth")]
 AccessEnergy = Annotated[Sourced, _of_dimension("energy", "energy_per_bit")]
-Rate = Annotated[Sourced, _of_dimension("rate", "count")]  # ops/s, or cycles per op
+Rate = Annotated[Sourced, _of_dimension("rate", "count", "time")]  # ops/s, cycles/op, s/op
 Length = Annotated[Sourced, _of_dimension("length")]
 Voltage = Annotated[Sourced, _of_dimension("voltage")]
 
@@ -182,7 +182,7 @@ class MemoryLevel(_Strict):
 
 
 class Neuron(_Strict):
-    """Energy per neuron update, by snnTorch neuron class (``Leaky``, ``Synaptic``) or ``default``."""
+    """Energy per neuron update, by snnTorch class name (``Leaky``, ``Synaptic``) or ``default``."""
 
     update: dict[str, Energy] = {}
 
@@ -195,7 +195,7 @@ class Routing(_Strict):
 
 
 class Throughput(_Strict):
-    """Analytic latency model: sustained whole-chip rates (ops/s, or cycles per op with ``clock``).
+    """Analytic latency model: sustained rates (ops/s; cycles per op with ``clock``; s per op).
 
     latency = max(compute time, memory time) + steps x barrier + layer calls x launch_overhead,
     and at least steps x tick on real-time chips. Tables are keyed like ``Compute``.

@@ -1,0 +1,96 @@
+"""Finding and reading profiles: built-in ids, YAML files (safe loading only), Profile objects.
+
+All reading of profile files happens here, so every error names the file, the field path and the
+problem in one message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from neurocost.energy.schema import Profile
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be found or is malformed; the message names file, field and problem."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
+)
+
+
+def builtin_ids() -> list[str]:
+    """Ids of the profiles shipped with neurocost."""
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
+
+
+def load_profile(spec: str | Path | Profile) -> Profile:
+    """A ``Profile`` from a built-in id (``"loihi"``), a YAML path, or a Profile (returned)."""
+    if isinstance(spec, Profile):
+        return spec
+    path = Path(spec)
+    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
+        return read_profile_file(path)
+    builtin = PROFILE_DIR / f"{spec}.yaml"
+    if builtin.is_file():
+        return read_profile_file(builtin)
+    raise ProfileError(
+        f"unknown profile {str(spec)!r}: not a file and not a built-in id "
+        f"(built-in: {', '.join(builtin_ids())})"
+    )
+
+
+def read_profile_file(path: str | Path) -> Profile:
+    """Parse and validate one profile YAML file; the file's stem must equal its ``id``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProfileError(f"{path}: no such profile file")
+    try:
+        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 (safe subclass)
+    except yaml.YAMLError as err:
+        raise ProfileError(f"{path}: not valid YAML: {err}") from err
+    profile = profile_from_dict(data, origin=str(path))
+    if profile.id != path.stem:
+        raise ProfileError(
+            f"{path}: field id: {profile.id!r} must match the file name {path.stem!r}"
+        )
+    return profile
+
+
+def profile_from_dict(data: Any, origin: str = "<dict>") -> Profile:
+    """Validate a parsed profile; ``origin`` (a file name) starts every error message."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{origin}: a profile must be a mapping, got {type(data).__name__}")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as err:
+        problems = [f"field {_dotted(e['loc'])}: {e['msg']}" for e in err.errors()]
+        raise ProfileError(f"{origin}: " + "; ".join(problems)) from None
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not str(p).startswith("function-after")]
+    return ".".join(parts) or "(profile)"
