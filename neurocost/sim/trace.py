@@ -12,6 +12,7 @@ from neurocost.models.encodings import Encoding, parse_encoding
 from neurocost.sim import tags
 from neurocost.sim.columns import ADDITIVE, COLUMNS
 from neurocost.sim.interception import Interceptor, Scope, classify_modules, install_module_hooks
+from neurocost.sim.neurons import is_spiking_neuron
 from neurocost.sim.recorder import Recorder, UnsupportedOperation
 from neurocost.sim.trace_record import Trace
 
@@ -112,14 +113,23 @@ def _batch_size(x: torch.Tensor, steps: int | None, batch_dim: int | None) -> in
 
 
 def _declare(x: torch.Tensor, encoding: Encoding | None) -> torch.Tensor:
-    return tags.tag(x, encoding) if encoding is not None else x
+    """Tag an alias of the caller's tensor, so the caller's own tensor is left unmarked."""
+    return tags.tag(x.detach(), encoding) if encoding is not None else x
 
 
 def _reset_hidden_state(model: nn.Module) -> None:
-    """Clear snnTorch hidden state (``init_hidden=True`` neurons) so runs start from rest."""
+    """Clear snnTorch hidden state so runs start from rest.
+
+    ``snntorch.utils.reset`` leaves the previous spikes of recurrent neurons in place (they feed
+    the recurrent weights at the first step), so those are zeroed here as well.
+    """
     from snntorch import utils
 
     utils.reset(model)
+    for module in model.modules():
+        previous = getattr(module, "spk", None)
+        if is_spiking_neuron(module) and isinstance(previous, torch.Tensor):
+            module.spk = torch.zeros_like(previous)
 
 
 class _mha_fastpath_off:
