@@ -5,7 +5,7 @@ Importing this package registers every entry (``zoo:NAME`` on the command line).
 
 from __future__ import annotations
 
-from neurocost.models.zoo import bert, feedforward  # noqa: F401  (register their entries)
+from neurocost.models.zoo import bert, feedforward, reactnet  # noqa: F401  (register entries)
 from neurocost.models.zoo.registry import (
     UnknownModelError,
     ZooEntry,
