@@ -4,6 +4,7 @@ Layout of a store directory::
 
     results/part-000001.parquet   one part per finished unit of work (rows keyed by ``key``)
     layers/part-000001.parquet    the same unit's per-layer rows (optional)
+    traces/<key>.json             each model's trace, cached so a resumed sweep skips the model
     quarantine/                   damaged parts moved aside by ``repair()``, never deleted
 
 Why parts rather than one growing file: a Parquet file is only readable once its footer is
@@ -20,6 +21,7 @@ to ``quarantine/`` and reports what it did, so their rows are recomputed.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -31,6 +33,7 @@ FORMAT = "neurocost.results"
 FORMAT_VERSION = 1
 RESULTS = "results"
 LAYERS = "layers"
+TRACES = "traces"
 _QUARANTINE = "quarantine"
 _PART_GLOB = "part-*.parquet"
 
@@ -115,6 +118,26 @@ class ResultsStore:
                     out[field.name] = unit.decode()
         return out
 
+    # -- trace cache -------------------------------------------------------------------------
+    def save_trace(self, key: str, payload: dict[str, object]) -> Path:
+        """Cache a traced model (JSON) so a resumed sweep does not run the model again."""
+        path = self.root / TRACES / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(payload))
+        tmp.replace(path)
+        return path
+
+    def load_trace(self, key: str) -> dict[str, object] | None:
+        """The cached payload for ``key``, None when absent; a damaged file raises."""
+        path = self.root / TRACES / f"{key}.json"
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise CorruptResultsError(f"{path}: damaged cached trace ({err})") from err
+
     # -- repair ----------------------------------------------------------------------------
     def repair(self) -> list[str]:
         """Make the store consistent before resuming; returns one message per action taken.
@@ -135,6 +158,12 @@ class ResultsStore:
                 except CorruptResultsError as err:
                     moved = self._quarantine(part)
                     messages.append(f"{err}; moved it to {moved} and will recompute its rows")
+        for cached in sorted((self.root / TRACES).glob("*.json")):
+            try:
+                self.load_trace(cached.stem)
+            except CorruptResultsError as err:
+                moved = self._quarantine(cached)
+                messages.append(f"{err}; moved it to {moved}; the model will be traced again")
         committed = {p.name for p in self.parts(RESULTS)}
         for part in self.parts(LAYERS):
             if part.name not in committed:

@@ -1,19 +1,14 @@
-"""Shared fixtures: a small results store built by hand, so report tests need no model or profile.
+"""Hand-built results rows, so report and store tests need no model or profile.
 
-The figures in it are made-up inputs for the renderer (not claims about any hardware); tests
-check how the report presents them, and derive every expected value from these rows.
+The figures here are made-up inputs for the renderer and the store (not claims about any
+hardware); tests check how they are stored and presented and derive expected values from them.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
-import pytest
-
-from neurocost.reports.columns import units_of
-from neurocost.reports.store import ResultsStore
 
 NASTY = "<script>alert('x')</script> | *bold* -->"
 
@@ -53,13 +48,3 @@ def layer_rows(models: list[str], profiles: list[str]) -> pd.DataFrame:
                              "memory_j": 2e-7, "neuron_j": 0.0, "routing_j": 1e-8,
                              "static_j": 1e-8})
     return pd.DataFrame(rows)
-
-
-@pytest.fixture
-def filled_store(tmp_path: Path) -> ResultsStore:
-    """A store with three models (one with a hostile name) on two profiles."""
-    models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
-    results = results_rows(models, profiles)
-    store = ResultsStore(tmp_path / "store")
-    store.append(results, units_of(list(results.columns)), layer_rows(models, profiles))
-    return store

@@ -1,0 +1,52 @@
+"""The sweep's bridge to the energy model: one vectorised pricing call per (trace, profile).
+
+Pricing arithmetic lives in ``neurocost.energy``; this module only asks it for the grid's rows
+(and, where the spec asks, the simpy timing of each variant) and for the per-layer breakdown at
+the profile's published parameters, and shapes both into results-store rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from neurocost.reports.columns import ENERGY_COMPONENTS
+from neurocost.reports.spec import expand_grid
+from neurocost.sim.trace_record import Trace
+
+
+def priced_rows(
+    trace: Trace, profile: str, grid: dict[str, list[Any]], simulate: bool
+) -> pd.DataFrame:
+    """One row per grid point (in ``expand_grid`` order) with energy, latency and components."""
+    import neurocost as nc
+
+    loaded = nc.load_profile(profile)
+    rows = nc.price_variants(trace, loaded, grid).reset_index(drop=True)
+    expected = len(expand_grid(grid))
+    if len(rows) != expected:
+        raise RuntimeError(
+            f"profile {profile!r}: price_variants returned {len(rows)} rows for a grid of "
+            f"{expected} points"
+        )
+    if simulate:
+        rows = rows.join(_timing_rows(trace, loaded, grid))
+    return rows
+
+
+def layer_rows(trace: Trace, profile: str) -> pd.DataFrame:
+    """Per-layer energy by component at the profile's published parameters (J per inference)."""
+    import neurocost as nc
+
+    breakdown = nc.price(trace, nc.load_profile(profile)).breakdown.reset_index()
+    components = [c for c in ENERGY_COMPONENTS if c in breakdown.columns]
+    return breakdown[["layer", *components]]
+
+
+def _timing_rows(trace: Trace, profile: Any, grid: dict[str, list[Any]]) -> pd.DataFrame:
+    from neurocost.energy import apply_overrides
+    from neurocost.sim.simulate import simulate
+
+    timings = [simulate(trace, apply_overrides(profile, point)) for point in expand_grid(grid)]
+    return pd.DataFrame([{f"sim_{k}": v for k, v in t.to_dict().items()} for t in timings])

@@ -1,0 +1,119 @@
+"""Trace one model variant of a sweep on its input, once, and cache the trace in the results store.
+
+A ``ModelJob`` names everything that decides what a model does (source, variant keyword
+arguments, trained weights by content hash, input, seed); its ``key`` is the cache key, so a
+resumed sweep reuses the trace instead of running the model again, and retrained weights or a
+changed input are traced afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from neurocost.reports.spec import InputSpec
+from neurocost.reports.store import ResultsStore
+from neurocost.sim.trace_record import Trace
+
+NOT_MEASURED = "not measured (seeded example input)"
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """One model variant on one input."""
+
+    label: str
+    source: str
+    params: dict[str, Any]
+    weights: Path | None
+    input: InputSpec
+    seed: int
+
+    @property
+    def key(self) -> str:
+        weights = _file_digest(self.weights) if self.weights else None
+        payload = {"label": self.label, "source": self.source, "params": self.params,
+                   "weights": weights, "input": self.input.model_dump(), "seed": self.seed}
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class TracedModel:
+    """A job's trace and, where the input is a labelled data set, its measured accuracy."""
+
+    job: ModelJob
+    trace: Trace
+    accuracy: float | None
+    accuracy_source: str
+
+    def identity(self) -> dict[str, Any]:
+        """The columns a result row takes from its model (label, variant, input, accuracy)."""
+        return {
+            "model": self.job.label,
+            "model_source": self.job.source,
+            "model_params": json.dumps(self.job.params, sort_keys=True, default=str),
+            "input": json.dumps(self.job.input.model_dump(), sort_keys=True),
+            "accuracy": self.accuracy,
+            "accuracy_source": self.accuracy_source,
+            "samples": self.trace.batch_size,
+            "steps": self.trace.steps,
+            "coverage": self.trace.coverage,
+        }
+
+
+def trace_job(job: ModelJob, store: ResultsStore, note: Callable[[str], None]) -> TracedModel:
+    """The job's trace from the store's cache, or by running the model (and caching it)."""
+    cached = store.load_trace(job.key)
+    if cached is not None:
+        return TracedModel(job, Trace.from_json(json.dumps(cached["trace"])),
+                           cached["accuracy"], str(cached["accuracy_source"]))
+    note(f"tracing {job.label}")
+    traced = _run(job)
+    store.save_trace(job.key, {"trace": traced.trace.to_dict(), "accuracy": traced.accuracy,
+                               "accuracy_source": traced.accuracy_source})
+    return traced
+
+
+def _run(job: ModelJob) -> TracedModel:
+    from neurocost.models.loading import load_model
+    from neurocost.sim.trace import trace
+
+    torch.manual_seed(job.seed)
+    model = load_model(job.source, **job.params)
+    if job.weights is not None:
+        model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
+    model.eval()
+    x, steps, encoding = _example_input(job)
+    recorded = trace(model, x, steps=steps, input_encoding=encoding)
+    recorded.model = job.label
+    return TracedModel(job, recorded, None, NOT_MEASURED)
+
+
+def _example_input(job: ModelJob) -> tuple[torch.Tensor, int | None, Any]:
+    """A zoo entry's seeded example input: (x, steps for ``trace``, declared encoding)."""
+    if not job.source.startswith("zoo:"):
+        raise ValueError(
+            f"model {job.label!r} ({job.source}): only zoo models have an example input; "
+            "set input.dataset in the sweep spec"
+        )
+    from neurocost.models import zoo
+
+    name = job.source[len("zoo:"):]
+    entry = zoo.entry(name)
+    x = zoo.example_input(name, batch=job.input.samples, steps=job.input.steps,
+                          seed=job.input.seed, **job.params)
+    return x, None if entry.stepwise else 1, entry.input_encoding
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: weights file named in the sweep spec not found") from None
