@@ -58,8 +58,10 @@ def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -
     """Per-core counts for every (unit, step) of ``trace`` placed by ``mapping``."""
     events = architecture.events
     steps = trace.steps
-    grouped = {name: g.sort_values("step") for name, g in trace.layers.groupby("layer", sort=False)}
-    events_in = [_per_step(grouped[p.unit.layers[0]], "in_nonzero", trace) for p in mapping.placements]
+    grouped = dict(tuple(trace.layers.groupby("layer", sort=False)))
+    events_in = [
+        _per_step(grouped[p.unit.layers[0]], "in_nonzero", trace) for p in mapping.placements
+    ]
     works = []
     for index, placement in enumerate(mapping.placements):
         unit, cores = placement.unit, placement.cores
@@ -78,12 +80,12 @@ def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -
             synop_s += ops * architecture.seconds(events.synop[op_class])
         updates = np.zeros((steps, len(cores)))
         if unit.neuron_layer is not None:
-            updates = _split(_per_step(grouped[unit.neuron_layer], "neuron_updates", trace), len(cores))
+            per_step = _per_step(grouped[unit.neuron_layer], "neuron_updates", trace)
+            updates = _split(per_step, len(cores))
         is_last = index == len(mapping.placements) - 1
         out = np.zeros(steps) if is_last else events_in[index + 1]
-        works.append(
-            UnitWork(unit, cores, events_in[index], synops, synop_s, updates, _split(out, len(cores)))
-        )
+        spikes_out = _split(out, len(cores))
+        works.append(UnitWork(unit, cores, events_in[index], synops, synop_s, updates, spikes_out))
     return Workload(
         tuple(works),
         steps,

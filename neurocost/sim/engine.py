@@ -1,0 +1,399 @@
+"""The simpy model of an event-driven chip running one sample, at two fidelities.
+
+Both fidelities share the machine: cores are simpy processes that run *jobs*, one per (unit,
+step, core). A job integrates the spike packets that reach its core (its synaptic ops), updates
+its neurons, then emits one packet per output spike per core of the next unit; packets cross the
+mesh (``MeshNetwork``). Time steps are *ticks* closed by a barrier: a tick ends when every job in
+it is done and its packets have arrived, then the barrier takes ``sync.barrier_s(tiles)``.
+Without pipelining, tick ``s`` holds every unit's step ``s`` and units wait for their producers
+inside the tick; with pipelining, unit ``u`` runs step ``s`` in tick ``s + u + 1`` on the
+packets delivered in the tick before (the off-chip input is "unit -1"). Free-running chips with
+pipelining have no ticks at all: jobs start when their inputs are there.
+
+* ``exact``: every packet is its own simpy event. It is injected when its core has spent
+  ``spike_packet`` time on it, reserves the links on its route, and on arrival queues at the
+  destination core, which integrates packets first come, first served (a packet carries an even
+  share of the job's synaptic ops). A job's neuron updates start after its last packet.
+* ``aggregated``: one simpy step per job. Packets from a core to a destination tile travel as
+  one train; a job starts integrating when its first packet arrives and finishes at
+  ``max(start + S, last arrival + S / n)`` (a single server fed ``n`` packets, total service
+  ``S``), which equals the exact result when arrivals are evenly spread.
+
+Every count (synaptic ops, neuron updates, packets, hops) is the same in both; only times differ.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import simpy
+
+from neurocost.sim.mapping import share
+from neurocost.sim.network import MeshNetwork
+from neurocost.sim.workload import Workload
+
+Fidelity = Literal["aggregated", "exact"]
+_SOURCE = -1
+
+
+@dataclass
+class RunResult:
+    """What one simulated sample did; times in seconds, counts per sample."""
+
+    latency_s: float
+    ticks: int
+    barrier_total_s: float
+    core_busy_s: dict[int, float]
+    unit_work_s: list[np.ndarray]
+    synops: float = 0.0
+    neuron_updates: float = 0.0
+    packets: float = 0.0
+    input_packets: float = 0.0
+    local_packets: float = 0.0
+    hops_ew: float = 0.0
+    hops_ns: float = 0.0
+    events: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class _Engine:
+    """State shared by both fidelities: ticks, done events, statistics."""
+
+    def __init__(
+        self, workload: Workload, network: MeshNetwork, pipeline: bool, barrier_s: float,
+        free_running: bool,
+    ) -> None:
+        self.env = simpy.Environment()
+        self.wl = workload
+        self.net = network
+        self.pipeline = pipeline
+        self.barrier_s = barrier_s
+        self.gated = not (free_running and pipeline)
+        units = len(workload.units)
+        self.n_ticks = workload.steps + units if pipeline else workload.steps
+        self.gate = [self.env.event() for _ in range(self.n_ticks)]
+        self.gate_time = [0.0] * self.n_ticks
+        self.last_delivery = [0.0] * self.n_ticks
+        self.done = [
+            [[self.env.event() for _ in w.cores] for _ in range(workload.steps)]
+            for w in workload.units
+        ]
+        self.source_done = [self.env.event() for _ in range(workload.steps)]
+        self._unit_done: dict[tuple[int, int], simpy.Event] = {}
+        self.result = RunResult(
+            latency_s=0.0,
+            ticks=self.n_ticks if self.gated else 0,
+            barrier_total_s=0.0,
+            core_busy_s={c: 0.0 for w in workload.units for c in w.cores},
+            unit_work_s=[np.zeros((workload.steps, len(w.cores))) for w in workload.units],
+        )
+
+    def tick(self, unit: int, step: int) -> int:
+        return step + unit + 1 if self.pipeline else step
+
+    def producers_done(self, unit: int, step: int) -> simpy.Event:
+        if unit == 0:
+            return self.source_done[step]
+        key = (unit - 1, step)
+        event = self._unit_done.get(key)
+        if event is None:
+            event = simpy.AllOf(self.env, self.done[unit - 1][step])
+            self._unit_done[key] = event
+        return event
+
+    def count_hops(self, packets: float, src_tile: int, dst_tile: int) -> None:
+        ew, ns = self.net.hops(src_tile, dst_tile)
+        self.result.hops_ew += packets * ew
+        self.result.hops_ns += packets * ns
+        if ew + ns == 0:
+            self.result.local_packets += packets
+
+    def run(self) -> RunResult:
+        steps = self.wl.steps
+        for step in range(steps):
+            self.env.process(self.source(step))
+        self.start_cores()
+        if self.gated:
+            finished = self.env.process(self.ticks())
+        else:
+            every_job = [e for unit in self.done for step in unit for e in step]
+            finished = simpy.AllOf(self.env, every_job + self.source_done)
+        self.env.run(until=finished)
+        self.result.latency_s = self.env.now
+        return self.result
+
+    def ticks(self) -> Generator[simpy.Event, Any, None]:
+        jobs: list[list[simpy.Event]] = [[] for _ in range(self.n_ticks)]
+        for step in range(self.wl.steps):
+            jobs[self.tick(-1, step)].append(self.source_done[step])
+            for unit, per_step in enumerate(self.done):
+                jobs[self.tick(unit, step)].extend(per_step[step])
+        for k in range(self.n_ticks):
+            self.gate_time[k] = self.env.now
+            self.gate[k].succeed()
+            yield simpy.AllOf(self.env, jobs[k])
+            if self.last_delivery[k] > self.env.now:
+                yield self.env.timeout(self.last_delivery[k] - self.env.now)
+            if self.barrier_s > 0:
+                yield self.env.timeout(self.barrier_s)
+                self.result.barrier_total_s += self.barrier_s
+
+    def wait_gate(self, unit: int, step: int) -> Generator[simpy.Event, Any, float]:
+        if not self.gated:
+            return 0.0
+        k = self.tick(unit, step)
+        yield self.gate[k]
+        return self.gate_time[k]
+
+    def wait_source_turn(self, step: int) -> Generator[simpy.Event, Any, None]:
+        """The off-chip input of a step waits for its tick and for the previous step's input."""
+        yield from self.wait_gate(-1, step)
+        if step > 0:
+            yield self.source_done[step - 1]
+
+    def dest_tiles(self, unit: int) -> list[tuple[int, list[int]]]:
+        """Cores of ``unit`` grouped by tile, as ``[(tile, [core index, ...]), ...]``."""
+        groups: dict[int, list[int]] = {}
+        for index, core in enumerate(self.wl.units[unit].cores):
+            groups.setdefault(self.net.tile_of(core), []).append(index)
+        return list(groups.items())
+
+    def source(self, step: int) -> Generator[simpy.Event, Any, None]:
+        raise NotImplementedError
+
+    def start_cores(self) -> None:
+        raise NotImplementedError
+
+
+class AggregatedEngine(_Engine):
+    """One simpy step per job; packet trains per (source core, destination tile)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        # (unit, step, core index) -> [packets, first arrival, last arrival]
+        self.inbound: dict[tuple[int, int, int], list[float]] = {}
+
+    def emit(
+        self, t0: float, spikes: float, interval_s: float, src_tile: int, unit: int, step: int,
+        tick: int,
+    ) -> float:
+        """Send ``spikes`` events to every core of ``unit`` from ``t0``; returns the packets."""
+        if unit >= len(self.wl.units) or spikes == 0:
+            return 0.0
+        dest_cores = len(self.wl.units[unit].cores)
+        for tile, indices in self.dest_tiles(unit):
+            packets = spikes * len(indices)
+            spacing = interval_s * dest_cores / len(indices)
+            arrival = self.net.send(t0 + spacing, packets, spacing, src_tile, tile)
+            self.count_hops(packets, src_tile, tile)
+            self.last_delivery[tick] = max(self.last_delivery[tick], arrival.tail_s)
+            for index in indices:
+                entry = self.inbound.setdefault((unit, step, index), [0.0, np.inf, -np.inf])
+                entry[0] += spikes
+                entry[1] = min(entry[1], arrival.head_s)
+                entry[2] = max(entry[2], arrival.tail_s)
+        return spikes * dest_cores
+
+    def source(self, step: int) -> Generator[simpy.Event, Any, None]:
+        yield from self.wait_source_turn(step)
+        events = self.wl.units[0].events_in[step]
+        packets = self.emit(
+            self.env.now, events, self.wl.input_interval_s, 0, 0, step, self.tick(-1, step)
+        )
+        self.result.input_packets += packets
+        if packets and self.wl.input_interval_s:
+            yield self.env.timeout(packets * self.wl.input_interval_s)
+        self.source_done[step].succeed()
+
+    def start_cores(self) -> None:
+        jobs: dict[int, list[tuple[int, int, int, int]]] = {}
+        for unit, work in enumerate(self.wl.units):
+            for index, core in enumerate(work.cores):
+                for step in range(self.wl.steps):
+                    jobs.setdefault(core, []).append((self.tick(unit, step), unit, step, index))
+        for core, core_jobs in jobs.items():
+            self.env.process(self.core(core, sorted(core_jobs)))
+
+    def core(self, core: int, jobs: list[tuple[int, int, int, int]]) -> Generator:
+        free = 0.0
+        tile = self.net.tile_of(core)
+        result = self.result
+        for tick, unit, step, index in jobs:
+            gate_time = yield from self.wait_gate(unit, step)
+            yield self.producers_done(unit, step)
+            work = self.wl.units[unit]
+            packets, head, tail = self.inbound.get((unit, step, index), (0.0, 0.0, 0.0))
+            synop_s = work.synop_s[step, index]
+            begin = max(free, gate_time)
+            if packets > 0:
+                start = max(begin, head)
+                synops_end = max(start + synop_s, tail + synop_s / packets)
+            else:
+                start = max(begin, self.env.now)
+                synops_end = start + synop_s
+            update_s = work.updates[step, index] * self.wl.update_s
+            emit_start = synops_end + update_s
+            packets = self.emit(
+                emit_start, work.spikes_out[step, index], self.wl.packet_s, tile, unit + 1, step,
+                tick,
+            )
+            emit_s = packets * self.wl.packet_s
+            end = max(emit_start + emit_s, self.env.now)
+            yield self.env.timeout(end - self.env.now)
+            busy = synop_s + update_s + emit_s
+            result.core_busy_s[core] += busy
+            result.unit_work_s[unit][step, index] += busy
+            result.synops += work.synops[step, index]
+            result.neuron_updates += work.updates[step, index]
+            result.packets += packets
+            result.events += 1
+            free = end
+            self.done[unit][step][index].succeed()
+
+
+class ExactEngine(_Engine):
+    """Every spike packet is a simpy event, routed and integrated on its own."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.inbox: dict[int, deque[tuple[int, int, int, bool]]] = {}
+        self.wake: dict[int, simpy.Event | None] = {}
+        self.pending: list[list[tuple[int, tuple[int, int, int, bool]]]] = [
+            [] for _ in range(self.n_ticks)
+        ]
+        self.received: dict[tuple[int, int, int], int] = {}
+        self.packet_ops: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def deliver(self, core: int, item: tuple[int, int, int, bool]) -> None:
+        unit, step = item[0], item[1]
+        if self.gated and not self.gate[self.tick(unit, step)].processed:
+            self.pending[self.tick(unit, step)].append((core, item))
+            return
+        self.inbox[core].append(item)
+        wake = self.wake[core]
+        if wake is not None and not wake.triggered:
+            wake.succeed()
+
+    def send_packets(
+        self, spikes: int, interval_s: float, src_tile: int, unit: int, step: int, tick: int,
+        busy: list[float] | None,
+    ) -> Generator[simpy.Event, Any, None]:
+        """Emit ``spikes`` x (cores of ``unit``) packets, one ``interval_s`` apart."""
+        if unit >= len(self.wl.units):
+            return
+        cores = self.wl.units[unit].cores
+        env = self.env
+        for _ in range(int(spikes)):
+            for index, core in enumerate(cores):
+                if interval_s > 0:
+                    yield env.timeout(interval_s)
+                    if busy is not None:
+                        busy[0] += interval_s
+                dst_tile = self.net.tile_of(core)
+                arrival = self.net.send(env.now, 1, 0.0, src_tile, dst_tile)
+                self.count_hops(1, src_tile, dst_tile)
+                self.last_delivery[tick] = max(self.last_delivery[tick], arrival.head_s)
+                item = (unit, step, index, False)
+                timer = env.timeout(arrival.head_s - env.now)
+                timer.callbacks.append(lambda _e, c=core, i=item: self.deliver(c, i))
+                self.result.events += 1
+
+    def source(self, step: int) -> Generator[simpy.Event, Any, None]:
+        yield from self.wait_source_turn(step)
+        events = self.wl.units[0].events_in[step]
+        self.result.input_packets += events * len(self.wl.units[0].cores)
+        yield from self.send_packets(
+            int(events), self.wl.input_interval_s, 0, 0, step, self.tick(-1, step), None
+        )
+        self.source_done[step].succeed()
+
+    def start_cores(self) -> None:
+        for unit, work in enumerate(self.wl.units):
+            for index, core in enumerate(work.cores):
+                self.inbox.setdefault(core, deque())
+                self.wake.setdefault(core, None)
+                for step in range(self.wl.steps):
+                    expected = int(work.events_in[step])
+                    if expected:
+                        self.packet_ops[(unit, step, index)] = share(
+                            work.synops[step, index], expected
+                        )
+                    else:
+                        close = (unit, step, index, True)
+                        self.producers_done(unit, step).callbacks.append(
+                            lambda _e, c=core, i=close: self.deliver(c, i)
+                        )
+        for core in self.inbox:
+            self.env.process(self.core(core))
+
+    def open_tick(self, k: int) -> None:
+        for core, item in self.pending[k]:
+            self.deliver(core, item)
+        self.pending[k].clear()
+
+    def ticks(self) -> Generator[simpy.Event, Any, None]:
+        for k, gate in enumerate(self.gate):
+            gate.callbacks.append(lambda _e, k=k: self.open_tick(k))
+        yield from super().ticks()
+
+    def core(self, core: int) -> Generator[simpy.Event, Any, None]:
+        inbox = self.inbox[core]
+        env = self.env
+        while True:
+            if not inbox:
+                self.wake[core] = env.event()
+                yield self.wake[core]
+            unit, step, index, is_close = inbox.popleft()
+            work = self.wl.units[unit]
+            if is_close:
+                yield from self.close(core, unit, step, index, work.synop_s[step, index])
+                continue
+            key = (unit, step, index)
+            received = self.received.get(key, 0)
+            ops = self.packet_ops[key][received]
+            synops = work.synops[step, index]
+            service = work.synop_s[step, index] * ops / synops if synops else 0.0
+            if service > 0:
+                yield env.timeout(service)
+            self.result.core_busy_s[core] += service
+            self.result.unit_work_s[unit][step, index] += service
+            self.result.synops += ops
+            self.received[key] = received + 1
+            if received + 1 == int(work.events_in[step]):
+                yield from self.close(core, unit, step, index, 0.0)
+
+    def close(
+        self, core: int, unit: int, step: int, index: int, leftover_synop_s: float
+    ) -> Generator[simpy.Event, Any, None]:
+        """Finish a job: synaptic ops no packet carried, neuron updates, then its packets."""
+        work = self.wl.units[unit]
+        if leftover_synop_s:
+            self.result.synops += work.synops[step, index]
+        update_s = work.updates[step, index] * self.wl.update_s
+        if leftover_synop_s + update_s > 0:
+            yield self.env.timeout(leftover_synop_s + update_s)
+        busy = [leftover_synop_s + update_s]
+        spikes = int(work.spikes_out[step, index])
+        before = self.result.events
+        yield from self.send_packets(
+            spikes, self.wl.packet_s, self.net.tile_of(core), unit + 1, step,
+            self.tick(unit, step), busy,
+        )
+        self.result.packets += self.result.events - before
+        self.result.core_busy_s[core] += busy[0]
+        self.result.unit_work_s[unit][step, index] += busy[0]
+        self.result.neuron_updates += work.updates[step, index]
+        self.done[unit][step][index].succeed()
+
+
+def run_engine(
+    fidelity: Fidelity, workload: Workload, network: MeshNetwork, pipeline: bool,
+    barrier_s: float, free_running: bool,
+) -> RunResult:
+    """Simulate one sample at ``fidelity`` and return what it did."""
+    engine_type = ExactEngine if fidelity == "exact" else AggregatedEngine
+    return engine_type(workload, network, pipeline, barrier_s, free_running).run()
