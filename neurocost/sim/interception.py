@@ -252,6 +252,7 @@ for _name in ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_produc
 _UNCOUNTABLE = {
     getattr(_aten, n) for n in (
         "lstm", "gru", "rnn_tanh", "rnn_relu", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell",
+        "mkldnn_rnn_layer", "mkldnn_rnn", "_cudnn_rnn", "miopen_rnn",
         "mv", "addmv", "dot", "vdot", "addbmm", "addr", "_trilinear", "embedding_bag",
         "_embedding_bag", "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
         "mkldnn_convolution", "_convolution", "conv_tbc", "_weight_int8pack_mm", "_int_mm",
