@@ -5,7 +5,14 @@ Importing this package registers every entry (``zoo:NAME`` on the command line).
 
 from __future__ import annotations
 
-from neurocost.models.zoo import bert, feedforward, reactnet  # noqa: F401  (register entries)
+from neurocost.models.zoo import (  # noqa: F401  (importing registers the entries)
+    bert,
+    feedforward,
+    reactnet,
+    resnets,
+    seq2seq,
+    spikformer,
+)
 from neurocost.models.zoo.registry import (
     UnknownModelError,
     ZooEntry,
