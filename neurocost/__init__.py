@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
     "Trace": "neurocost.sim.trace_record",
     "Quantity": "neurocost.units",

@@ -47,6 +47,9 @@ FIGURES: dict[str, tuple[str, str]] = {
     "coverage": ("1", "fraction of dense synaptic work in ops the tracer understood"),
     "samples": ("samples", "inputs in the traced batch"),
     "steps": ("steps", "time steps per inference"),
+    "sim_latency_s": ("s", "latency per inference from the simpy simulation"),
+    "sim_utilisation": ("1", "mean utilisation of the used cores in the simulation"),
+    "sim_hops": ("hops", "mesh hops of spike packets per inference in the simulation"),
 }
 
 # Synaptic op classes for the op-mix figure: trace-total column -> label.

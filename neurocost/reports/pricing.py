@@ -45,8 +45,17 @@ def layer_rows(trace: Trace, profile: str) -> pd.DataFrame:
 
 
 def _timing_rows(trace: Trace, profile: Any, grid: dict[str, list[Any]]) -> pd.DataFrame:
-    from neurocost.energy import apply_overrides
+    """The simpy timing of every grid point: latency (s), utilisation (1), hops, critical layer."""
+    from neurocost.energy.params import with_override
     from neurocost.sim.simulate import simulate
 
-    timings = [simulate(trace, apply_overrides(profile, point)) for point in expand_grid(grid)]
-    return pd.DataFrame([{f"sim_{k}": v for k, v in t.to_dict().items()} for t in timings])
+    rows = []
+    for point in expand_grid(grid):
+        timing = simulate(trace, with_override(profile, point))
+        rows.append({
+            "sim_latency_s": timing.latency_s,
+            "sim_utilisation": timing.mean_utilisation,
+            "sim_hops": timing.hops,
+            "sim_critical_layer": timing.critical_layer,
+        })
+    return pd.DataFrame(rows)
