@@ -282,7 +282,11 @@ class ExactEngine(_Engine):
         self, spikes: int, interval_s: float, src_tile: int, unit: int, step: int, tick: int,
         busy: list[float] | None,
     ) -> Generator[simpy.Event, Any, None]:
-        """Emit ``spikes`` x (cores of ``unit``) packets, one ``interval_s`` apart."""
+        """Emit ``spikes`` x (cores of ``unit``) packets, one ``interval_s`` apart.
+
+        ``busy`` (a one-element list) accumulates the emitting core's time; ``None`` marks the
+        off-chip input, whose packets count as ``input_packets``.
+        """
         if unit >= len(self.wl.units):
             return
         cores = self.wl.units[unit].cores
@@ -301,6 +305,8 @@ class ExactEngine(_Engine):
                 timer = env.timeout(arrival.head_s - env.now)
                 timer.callbacks.append(lambda _e, c=core, i=item: self.deliver(c, i))
                 self.result.events += 1
+                if busy is not None:
+                    self.result.packets += 1
 
     def source(self, step: int) -> Generator[simpy.Event, Any, None]:
         yield from self.wait_source_turn(step)
@@ -377,13 +383,10 @@ class ExactEngine(_Engine):
         if leftover_synop_s + update_s > 0:
             yield self.env.timeout(leftover_synop_s + update_s)
         busy = [leftover_synop_s + update_s]
-        spikes = int(work.spikes_out[step, index])
-        before = self.result.events
         yield from self.send_packets(
-            spikes, self.wl.packet_s, self.net.tile_of(core), unit + 1, step,
-            self.tick(unit, step), busy,
+            int(work.spikes_out[step, index]), self.wl.packet_s, self.net.tile_of(core),
+            unit + 1, step, self.tick(unit, step), busy,
         )
-        self.result.packets += self.result.events - before
         self.result.core_busy_s[core] += busy[0]
         self.result.unit_work_s[unit][step, index] += busy[0]
         self.result.neuron_updates += work.updates[step, index]

@@ -1,13 +1,15 @@
 """The 2-D mesh network-on-chip: dimension-order routes, hop counts and link contention.
 
-Each directed link between neighbouring tiles is busy for one hop latency per packet it carries.
-A train of ``n`` packets injected ``interval`` apart crosses a route like a pipeline: the head
-waits for each link to be free, then takes that link's latency; the tail follows ``(n - 1)``
-times the slowest spacing seen so far (the injection interval or a link latency) behind the head,
-and a link stays reserved until the tail has left it. With ``n = 1`` this is per-packet
-store-and-forward with first-come, first-served links, which the exact simulation uses; the
-aggregated simulation sends one train per (source core, destination tile) and step.
-Links are reserved in the order trains are sent; a later train never slips into an earlier gap.
+Each directed link between neighbouring tiles is busy for one hop latency per packet it carries,
+first come, first served; ``free`` is when a link has finished the work already given to it.
+A train of ``n`` packets injected ``interval`` apart crosses a route like a pipeline: at each
+link the head waits until the link is free, then takes the link's latency; the link gets ``n``
+latencies of work from then on (as a fluid: packets of trains that overlap in time interleave,
+so a sparse train does not hold a link through its gaps); the tail arrives after the head by
+``(n - 1)`` times the slowest spacing so far (injection interval or link latency), and no
+earlier than the link's work is done. With ``n = 1`` this is per-packet store-and-forward, which
+the exact simulation uses; the aggregated simulation sends one train per (source core,
+destination tile) and step. Links are reserved in the order packets or trains are sent.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class MeshNetwork:
         for link, latency in links:
             start = max(head, link_free.get(link, 0.0))
             head = start + latency
+            link_free[link] = start + packets * latency
             spacing = max(spacing, latency)
-            tail = max(head + body * spacing, tail + latency)
-            link_free[link] = tail
+            tail = max(head + body * spacing, tail + latency, link_free[link])
         return Delivery(head, tail)
