@@ -15,31 +15,40 @@ from neurocost.reports.columns import ENERGY_COMPONENTS
 from neurocost.reports.spec import expand_grid
 from neurocost.sim.trace_record import Trace
 
+NO_CONVENTION = "none (exact counts)"
+
 
 def priced_rows(
-    trace: Trace, profile: str, grid: dict[str, list[Any]], simulate: bool
+    trace: Trace, profile: str, grid: dict[str, list[Any]], simulate: bool,
+    convention: str | None,
 ) -> pd.DataFrame:
     """One row per grid point (in ``expand_grid`` order) with energy, latency and components."""
-    import neurocost as nc
+    from neurocost.energy.pricing import price_variants
+    from neurocost.energy.registry import load_profile
 
-    loaded = nc.load_profile(profile)
-    rows = nc.price_variants(trace, loaded, grid).reset_index(drop=True)
+    loaded = load_profile(profile)
+    rows = price_variants(trace, loaded, grid, convention=convention).reset_index(drop=True)
     expected = len(expand_grid(grid))
     if len(rows) != expected:
         raise RuntimeError(
             f"profile {profile!r}: price_variants returned {len(rows)} rows for a grid of "
             f"{expected} points"
         )
+    if "convention" not in rows.columns:
+        rows["convention"] = NO_CONVENTION
     if simulate:
         rows = rows.join(_timing_rows(trace, loaded, grid))
     return rows
 
 
-def layer_rows(trace: Trace, profile: str) -> pd.DataFrame:
-    """Per-layer energy by component at the profile's published parameters (J per inference)."""
-    import neurocost as nc
+def layer_rows(trace: Trace, profile: str, convention: str | None) -> pd.DataFrame:
+    """Per-layer energy by component at the profile's published parameters (J per inference).
 
-    breakdown = nc.price(trace, nc.load_profile(profile)).breakdown.reset_index()
+    Static energy belongs to the chip, not a layer: it arrives as a ``(chip)`` row.
+    """
+    from neurocost.energy.pricing import price
+
+    breakdown = price(trace, profile, convention=convention).breakdown
     components = [c for c in ENERGY_COMPONENTS if c in breakdown.columns]
     return breakdown[["layer", *components]]
 

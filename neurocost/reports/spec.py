@@ -90,6 +90,8 @@ class SweepSpec(BaseModel):
     grid: profile fields by dotted path (``memory.sram.capacity_kib``) with the values to try;
         every combination is priced on every profile.
     simulate: also run the simpy timing simulation for every variant (slower; parallel).
+    convention: a named counting convention (``bireal``, ``snn-energy`` ...) the figures follow;
+        None prices the exact counts.
     results: directory of the Parquet results store, relative to the spec file.
     seed: recorded on every row; seeds model construction where a factory takes ``seed``.
     """
@@ -101,6 +103,7 @@ class SweepSpec(BaseModel):
     profiles: list[str] = Field(min_length=1)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     simulate: bool = False
+    convention: str | None = None
     results: str = "results"
     seed: int = 0
 

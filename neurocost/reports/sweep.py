@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from neurocost import __version__
 from neurocost.reports.columns import units_of
 from neurocost.reports.executors import run_tasks
 from neurocost.reports.spec import SweepSpec, expand_grid, load_spec
@@ -37,6 +38,7 @@ class PricingUnit:
     profile: str
     grid: dict[str, list[Any]]
     simulate: bool
+    convention: str | None
     sweep: str
     seed: int
     profile_digest: str
@@ -44,11 +46,12 @@ class PricingUnit:
     @property
     def key(self) -> str:
         return _digest({"model": self.traced.job.key, "profile": self.profile_digest,
-                        "grid": self.grid, "simulate": self.simulate, "seed": self.seed})
+                        "grid": self.grid, "simulate": self.simulate,
+                        "convention": self.convention, "seed": self.seed})
 
     def row_key(self, overrides: dict[str, Any]) -> str:
         return _row_key(self.traced.job.key, self.profile_digest, overrides, self.simulate,
-                        self.seed)
+                        self.convention, self.seed)
 
     def row_keys(self) -> list[str]:
         return [self.row_key(point) for point in expand_grid(self.grid)]
@@ -103,7 +106,8 @@ def sweep(
     with _Progress(progress, total, skipped) as bar:
         traced = [trace_job(job, store, bar.note) for job in pending_jobs]
         units = [
-            PricingUnit(t, name, spec.grid, spec.simulate, spec.name, spec.seed, digest)
+            PricingUnit(t, name, spec.grid, spec.simulate, spec.convention, spec.name, spec.seed,
+                        digest)
             for t in traced for name, digest in profiles.items()
         ]
         units = [u for u in units if not all(k in finished for k in u.row_keys())]
@@ -123,7 +127,8 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     from neurocost.reports.pricing import layer_rows, priced_rows
 
-    rows = priced_rows(unit.traced.trace, unit.profile, unit.grid, unit.simulate)
+    rows = priced_rows(unit.traced.trace, unit.profile, unit.grid, unit.simulate,
+                       unit.convention)
     identity = {
         "unit_key": unit.key,
         "sweep": unit.sweep,
@@ -131,6 +136,7 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame]:
         "profile": unit.profile,
         "simulate": unit.simulate,
         "seed": unit.seed,
+        "neurocost_version": __version__,
     }
     overrides = expand_grid(unit.grid)
     rows.insert(0, "key", [unit.row_key(point) for point in overrides])
@@ -139,7 +145,7 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows.insert(offset, name, [value] * len(rows))
     for name, quantity in unit.traced.trace.totals().items():
         rows[name] = quantity.value
-    layers = layer_rows(unit.traced.trace, unit.profile)
+    layers = layer_rows(unit.traced.trace, unit.profile, unit.convention)
     layers.insert(0, "unit_key", unit.key)
     layers.insert(1, "model", unit.traced.job.label)
     layers.insert(2, "profile", unit.profile)
@@ -157,21 +163,22 @@ def _model_jobs(spec: SweepSpec) -> list[ModelJob]:
 
 
 def _row_keys(spec: SweepSpec, job: ModelJob, profile_digest: str) -> list[str]:
-    return [_row_key(job.key, profile_digest, point, spec.simulate, spec.seed)
+    return [_row_key(job.key, profile_digest, point, spec.simulate, spec.convention, spec.seed)
             for point in expand_grid(spec.grid)]
 
 
 def _row_key(
-    job_key: str, profile_digest: str, overrides: dict[str, Any], simulate: bool, seed: int
+    job_key: str, profile_digest: str, overrides: dict[str, Any], simulate: bool,
+    convention: str | None, seed: int,
 ) -> str:
     """A row's identity: what was traced, on which profile content, under which overrides."""
     return _digest({"model": job_key, "profile": profile_digest, "params": overrides,
-                    "simulate": simulate, "seed": seed})
+                    "simulate": simulate, "convention": convention, "seed": seed})
 
 
 def _profile_digest(spec: SweepSpec, name: str) -> str:
     """A digest of the profile's full content, so editing a profile recomputes its rows."""
-    from neurocost.energy import load_profile
+    from neurocost.energy.registry import load_profile
 
     path = spec.resolve(name)
     profile = load_profile(path if path.is_file() else name)
