@@ -168,7 +168,7 @@ def _notes(architecture: Architecture) -> list[str]:
     ]
     if architecture.off_chip_bandwidth is None or architecture.mesh.packet_bits is None:
         notes.append(
-            "input transfer not timed: the architecture declares no off_chip_bandwidth and "
+            "input transfer not timed: the architecture lacks off_chip_bandwidth or "
             "mesh.packet_bits"
         )
     return notes

@@ -100,7 +100,7 @@ class Timing:
     def summary_rows(self) -> list[tuple[str, str]]:
         """(label, value with unit) rows for a CLI or report section on simulated timing."""
         rows = [
-            ("simulation", f"{self.mode}, {self.steps} steps, {len(self.cores)} cores used"),
+            ("simulation", f"{self.mode}, {self.steps} steps, {len(self.cores)} core(s) used"),
             ("latency", f"{self.latency_s:.4g} s per sample"),
             ("latency per step", f"{self.latency_per_step_s:.4g} s"),
             ("throughput", f"{self.throughput_inf_per_s:.4g} inferences/s"),
