@@ -6,17 +6,25 @@
 // fixed (ascending k). The spike row is staged through shared memory 256 words at a time. Work
 // is one weight read and one add per synaptic event (active input x output column), so the
 // kernel is bound by weight bandwidth (reference/cuda.md s5.2).
-#include <cuda_fp16.h>
-
 #include "common.cuh"
 
 #define SG_THREADS 256
+
+// fp16 weights travel as their 16-bit patterns and are widened with one PTX cvt, which keeps
+// the file free of cuda_fp16.h (NVRTC finds no system headers unless told where they are).
+struct half_bits {
+  unsigned short bits;
+};
 
 template <typename Weight, typename Acc>
 __device__ __forceinline__ Acc widen(Weight w) { return (Acc)w; }
 
 template <>
-__device__ __forceinline__ float widen<__half, float>(__half w) { return __half2float(w); }
+__device__ __forceinline__ float widen<half_bits, float>(half_bits w) {
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(w.bits));
+  return f;
+}
 
 template <typename Weight, typename Acc>
 __device__ __forceinline__ void gather_rows(const u32* __restrict__ spike_words, int Kw,
@@ -52,9 +60,9 @@ spike_gather_f32(const u32* __restrict__ spike_words, int Kw, const float* __res
 }
 
 extern "C" __global__ void __launch_bounds__(SG_THREADS)
-spike_gather_f16(const u32* __restrict__ spike_words, int Kw, const __half* __restrict__ Wt,
+spike_gather_f16(const u32* __restrict__ spike_words, int Kw, const half_bits* __restrict__ Wt,
                  int N, float* __restrict__ y) {
-  gather_rows<__half, float>(spike_words, Kw, Wt, N, y);
+  gather_rows<half_bits, float>(spike_words, Kw, Wt, N, y);
 }
 
 extern "C" __global__ void __launch_bounds__(SG_THREADS)
