@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from neurocost.provenance import UNITS, Sourced
+from neurocost.sim.architecture import Architecture
 
 # Terms of the energy equation an op or neuron energy can already contain.
 Term = Literal["weight_read", "state_rw", "activation_rw", "neuron", "routing", "static"]
@@ -215,6 +216,9 @@ class Profile(_Strict):
 
     status: ``verified`` | ``to_verify`` (some inputs are third-party transcriptions) |
     ``derived`` | ``convention`` (a community convention, not a chip).
+    throughput: the analytic latency model ``price`` uses without a simulation.
+    architecture: cores, event times, mesh and sync for the simpy simulation
+        (``neurocost.sim.simulate``); absent for profiles that are not simulated.
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -232,6 +236,7 @@ class Profile(_Strict):
     routing: Routing | None = None
     static_power: Power | None = None
     throughput: Throughput = Throughput()
+    architecture: Architecture | None = None
     notes: tuple[str, ...] = ()
 
     def included_terms(self) -> set[str]:

@@ -1,0 +1,187 @@
+"""Counting conventions of papers, as named objects applied on top of the exact counts.
+
+Papers state costs in conventions that are not hardware facts: Bi-Real Net and ReActNet report
+``OPs = BOPs / 64 + FLOPs`` (a 64-bit CPU does 64 XNOR-popcounts per instruction); the BERT
+family reports ``FLOPs = 2 x MACs``; op counters (thop, fvcore) count output elements x reduction
+size; SNN papers report ``E = E_MAC x MACs + E_AC x ACs``. Each convention here has a name and a
+version that every estimate carrying it states. The exact trace is never changed: a convention
+reads it (``counts``) or, when it changes what is counted (``snn-energy`` with the encoding layer
+counted once), adjusts the pricer's per-layer table (``adjust``).
+
+Op counts use the trace's ``nominal_ops`` (output elements x reduction size, padding positions
+included, as papers and op counters print them). The trace records synaptic layers (linear,
+convolution, matmul) and neurons only, so batch norm, activations, pooling, softmax and bias
+additions are not counted by any convention here, which is what ``bireal`` and ``thop``-style
+counts of conv/linear layers do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from neurocost.energy.counts import SUMMED
+from neurocost.sim.trace_record import Trace
+from neurocost.units import Quantity
+
+BOPS_PER_OP = 64  # Bi-Real Net / ReActNet: one 64-bit XNOR-popcount instruction per 64 BOPs
+
+
+class UnknownConventionError(KeyError):
+    """A convention name that is not registered."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _nominal(trace: Trace, classes: tuple[str, ...]) -> float:
+    df = trace.layers
+    if "nominal_ops" not in df.columns:
+        raise ValueError("trace.layers lacks nominal_ops, which paper conventions count")
+    return float(df.loc[df["op_class"].isin(classes), "nominal_ops"].sum()) / trace.batch_size
+
+
+_NOT_BINARY = ("mac", "ac", "signed_ac")
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A named way of counting; ``label`` (``name@version``) travels with every estimate."""
+
+    name: str
+    version: str
+    summary: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        """The convention's figures for ``trace`` (per sample, summed over steps)."""
+        raise NotImplementedError
+
+    def adjust(self, table: pd.DataFrame, steps: int) -> pd.DataFrame:
+        """The pricer's per-layer table as this convention counts it (unchanged by default)."""
+        return table
+
+
+@dataclass(frozen=True)
+class BiReal(Convention):
+    """Bi-Real Net / ReActNet: ``OPs = BOPs / 64 + FLOPs``, one MAC counted as one FLOP.
+
+    BOPs: binary x binary ops; FLOPs: every other synaptic op (real-valued first and last layers,
+    downsampling shortcuts). BN, activations and pooling are not counted.
+    """
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        bops = _nominal(trace, ("bop",))
+        flops = _nominal(trace, _NOT_BINARY)
+        return {"bops": Quantity(bops, "BOPs"), "flops": Quantity(flops, "FLOPs"),
+                "ops": Quantity(bops / BOPS_PER_OP + flops, "OPs")}
+
+
+@dataclass(frozen=True)
+class Bert(Convention):
+    """BERT family: ``FLOPs = 2 x MACs``; binarised ops enter as BOPs / 64 MACs (BiBERT, BiT).
+
+    MACs: every non-binary synaptic op (linear layers and both attention matmuls); embedding
+    lookups cost nothing; LayerNorm, softmax, GELU and bias additions are not counted.
+    """
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        bops = _nominal(trace, ("bop",))
+        macs = _nominal(trace, _NOT_BINARY)
+        return {"macs": Quantity(macs, "MACs"), "bops": Quantity(bops, "BOPs"),
+                "flops": Quantity(2 * (macs + bops / BOPS_PER_OP), "FLOPs")}
+
+
+@dataclass(frozen=True)
+class OpCounter(Convention):
+    """thop/fvcore-style op counters: MACs = output elements x reduction size per conv, linear
+    and matmul (padding positions included, bias, norms, activations and pooling not counted),
+    whatever the operand types; ``FLOPs = 2 x MACs`` where a paper doubles them.
+    """
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        macs = _nominal(trace, ("mac", "ac", "signed_ac", "bop"))
+        return {"macs": Quantity(macs, "MACs"), "flops": Quantity(2 * macs, "FLOPs")}
+
+
+@dataclass(frozen=True)
+class SnnEnergy(Convention):
+    """SNN papers' compute-only energy: ``E = E_MAC x MACs + E_AC x ACs``.
+
+    E_MAC and E_AC are read from the ``snn-45nm-ac-mac`` profile (4.6 / 0.9 pJ, Horowitz 2014
+    45 nm fp32). MACs: real-valued (encoding) layers, as op counters print them; ACs: the exact
+    synaptic events (effective ops of spike-driven layers), so the firing rate is applied once.
+    ``encoding_times_steps``: papers differ on whether the encoding layer, fed the same input every
+    step, is counted T times (True, the default and what a stepwise trace records) or once.
+    """
+
+    encoding_times_steps: bool = True
+    profile: str = "snn-45nm-ac-mac"
+
+    @property
+    def label(self) -> str:
+        once = "" if self.encoding_times_steps else "[encoding once]"
+        return f"{self.name}@{self.version}{once}"
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        from neurocost.energy.registry import load_profile
+
+        compute = load_profile(self.profile).compute
+        df = trace.layers
+        macs = _nominal(trace, ("mac",))
+        if not self.encoding_times_steps:
+            calls = df[df["op_class"] == "mac"].groupby("layer")["step"].nunique()
+            macs = sum(_nominal_of(trace, layer) / n for layer, n in calls.items())
+        acs = float(df.loc[df["op_class"].isin(("ac", "signed_ac")), "effective_ops"].sum())
+        acs /= trace.batch_size
+        energy = compute.mac["any"].si * macs + compute.ac["any"].si * acs
+        return {"macs": Quantity(macs, "MACs"), "acs": Quantity(acs, "ACs"),
+                "energy": Quantity(energy, "J")}
+
+    def adjust(self, table: pd.DataFrame, steps: int) -> pd.DataFrame:
+        if self.encoding_times_steps:
+            return table
+        out = table.copy()
+        encoding = out["op_class"] == "mac"
+        additive = list(SUMMED)
+        out.loc[encoding, additive] = out.loc[encoding, additive].div(
+            out.loc[encoding, "calls"], axis=0)
+        out.loc[encoding, "calls"] = 1
+        return out
+
+
+def _nominal_of(trace: Trace, layer: str) -> float:
+    df = trace.layers
+    return float(df.loc[df["layer"] == layer, "nominal_ops"].sum()) / trace.batch_size
+
+
+_REGISTRY: dict[str, Convention] = {
+    c.name: c
+    for c in (
+        BiReal("bireal", "1", "Bi-Real/ReActNet: OPs = BOPs/64 + FLOPs, 1 MAC = 1 FLOP"),
+        Bert("bert", "1", "BERT family: FLOPs = 2 x MACs, binary ops as BOPs/64"),
+        OpCounter("thop", "1", "thop/fvcore-style: MACs of conv/linear/matmul, FLOPs = 2 x MACs"),
+        SnnEnergy("snn-energy", "1", "SNN papers: E = 4.6 pJ x MACs + 0.9 pJ x ACs"),
+    )
+}
+
+
+def names() -> list[str]:
+    """Registered convention names."""
+    return list(_REGISTRY)
+
+
+def get_convention(spec: str | Convention) -> Convention:
+    """A registered convention by name, or ``spec`` itself when it already is one."""
+    if isinstance(spec, Convention):
+        return spec
+    try:
+        return _REGISTRY[spec]
+    except KeyError:
+        raise UnknownConventionError(
+            f"unknown convention {spec!r}; known: {', '.join(_REGISTRY)}"
+        ) from None

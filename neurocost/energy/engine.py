@@ -1,0 +1,345 @@
+"""The energy and latency equations, written once over arrays (one profile or many variants).
+
+Per layer l (counts per sample, summed over steps; e_* from the profile, s = node/voltage factor):
+
+    compute_l = ops_l x e_op(l) x s          ops = effective ops if event-driven or zero-skipping,
+                                                   else dense ops
+    neuron_l  = U_l x e_update(kind) x s      U = updates every step, or neurons with input
+    memory_l  = sum over tensor kinds of (bits read x e_read + bits written x e_write) at the
+                level the kind was placed on (near to far, by capacity: weights, then state,
+                then activations; spilling to the next level)
+    routing_l = spikes_l x e_spike + hops_l x e_hop   (hops from a simulation only)
+    static    = P_static x latency
+    latency   = max(compute time, memory time) + steps x barrier + calls x launch overhead,
+                at least steps x tick on real-time chips (or the simulated latency)
+
+A term that an op or neuron energy ``includes`` is never added. Undeclared profile sections are
+not priced (the regime says so); a declared section that lacks the figure a row needs is an error.
+Every parameter is a scalar or an ``(n, 1)`` array over variants; per-layer arrays are ``(L,)``,
+so each term broadcasts to ``(n, L)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from neurocost.energy.params import Params
+from neurocost.energy.resolve import (
+    Formula,
+    PricingError,
+    neuron_energy,
+    op_energy,
+    op_time_path,
+)
+from neurocost.energy.scaling import energy_factor
+from neurocost.energy.schema import TENSOR_KINDS
+from neurocost.provenance import UNITS
+
+LAYER_COMPONENTS = ("compute", "memory", "neuron", "routing")
+
+
+@dataclass
+class Costs:
+    """Result of the equations: per-layer joules ``(n, L)``, static joules and latency ``(n,)``."""
+
+    per_layer: dict[str, np.ndarray]
+    static_j: np.ndarray
+    latency_s: np.ndarray
+    latency_source: str
+    regime: str
+    notes: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def _is(value, expected: str):
+    if isinstance(value, np.ndarray):
+        return (value == expected).astype(bool)
+    return value == expected
+
+
+def _full(values: list, n: int) -> np.ndarray:
+    """Stack per-row scalars or ``(n, 1)`` arrays into an ``(n, L)`` array."""
+    if not values:
+        return np.zeros((n, 0))
+    return np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (n, 1)) for v in values],
+                          axis=1)
+
+
+def _times(bits: np.ndarray, energy: np.ndarray) -> np.ndarray:
+    """bits x energy per bit, where no traffic costs nothing even at an undeclared (NaN) price."""
+    return np.where(bits > 0, bits * energy, 0.0)
+
+
+class _Equations:
+    def __init__(self, table: pd.DataFrame, params: Params, steps: int) -> None:
+        self.table, self.params, self.profile = table, params, params.profile
+        self.n, self.steps = params.n, steps
+        self.syn = table["synaptic"].to_numpy()
+        self.included = self.profile.included_terms()
+        self.used: set[str] = set()
+        self.notes: list[str] = []
+        p = params.get
+        self.event = _is(p("execution.style"), "event_driven")
+        self.skip = self.event | np.asarray(p("execution.zero_skipping"), dtype=bool)
+        self.on_event = _is(p("execution.neuron_update"), "on_event")
+        self.scale = energy_factor(self.profile, p("operating_point.node_nm"),
+                                   p("operating_point.voltage_v"))
+        self.op_formulas = self._op_formulas()
+        self.neuron_formulas = self._neuron_formulas()
+
+    def col(self, name: str) -> np.ndarray:
+        return self.table[name].to_numpy(dtype=float)
+
+    def value(self, formula: Formula | None):
+        if formula is None:
+            return 0.0
+        self.used.update(path for _, path in formula.terms)
+        return formula.evaluate(self.params)
+
+    def _op_formulas(self) -> list[Formula | None]:
+        rows = self.table.itertuples(index=False)
+        return [op_energy(self.profile, r.layer, r.op_class, r.in_encoding, r.weight_encoding)
+                if r.synaptic else None for r in rows]
+
+    def _neuron_formulas(self) -> list[Formula | None]:
+        if "neuron" in self.included:
+            return [None] * len(self.table)
+        rows = self.table.itertuples(index=False)
+        formulas = [None if r.synaptic else neuron_energy(self.profile, r.layer, r.kind)
+                    for r in rows]
+        if not self.profile.neuron.update and (~self.syn).any():
+            self.notes.append("neuron updates are not priced: the profile declares no "
+                              "neuron.update energy")
+        return formulas
+
+    def row_includes(self, term: str) -> np.ndarray:
+        """Per row: is ``term`` inside that row's own op or neuron energy, or profile-wide?"""
+        own = [f is not None and term in f.includes
+               for f in (o or nf for o, nf in zip(self.op_formulas, self.neuron_formulas,
+                                                  strict=True))]
+        return np.array(own, dtype=bool) | (term in self.included)
+
+    # --- terms -------------------------------------------------------------------------------
+    def ops(self) -> np.ndarray:
+        return np.where(self.skip, self.col("effective_ops"), self.col("dense_ops"))
+
+    def updates(self) -> np.ndarray:
+        updates = np.where(self.on_event, self.col("in_nonzero"), self.col("neuron_updates"))
+        return updates * ~self.syn
+
+    def compute(self) -> np.ndarray:
+        energy = _full([self.value(f) for f in self.op_formulas], self.n)
+        return self.ops() * energy * self.scale
+
+    def neuron(self) -> np.ndarray:
+        energy = _full([self.value(f) for f in self.neuron_formulas], self.n)
+        return self.updates() * energy * self.scale
+
+    def traffic(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per tensor kind: (bits read, bits written, footprint), each broadcast to ``(n, L)``."""
+        zero = np.zeros(len(self.table))
+        weights_read = np.where(self.event, self.col("weight_bits_read_event"),
+                                self.col("weight_bits_read")) * self.syn
+        updates_every_step = self.col("neuron_updates")
+        share = np.divide(self.col("in_nonzero"), updates_every_step,
+                          out=np.zeros_like(updates_every_step), where=updates_every_step > 0)
+        state_share = np.where(self.on_event, np.minimum(share, 1.0), 1.0)
+        dense = ~np.asarray(self.event, dtype=bool)
+        kinds = {
+            "weights": (weights_read, zero, self.col("weight_footprint") * self.syn),
+            "state": (self.col("state_bits_read") * state_share,
+                      self.col("state_bits_written") * state_share,
+                      self.col("state_footprint")),
+            "activations": (self.col("act_bits_in") * dense, self.col("act_bits_out") * dense,
+                            self.col("act_footprint") * dense),
+        }
+        shape = (self.n, len(self.table))
+        return {k: tuple(np.broadcast_to(a, shape) for a in v) for k, v in kinds.items()}
+
+    def memory(self, traffic) -> tuple[np.ndarray, np.ndarray]:
+        """Memory joules ``(n, L)`` and memory time ``(n,)``, placing ``traffic`` by capacity."""
+        levels = list(self.profile.memory)
+        n, length = self.n, len(self.table)
+        if not levels:
+            return np.zeros((n, length)), np.zeros(n)
+        capacity = _full([self._level_param(m, "capacity", np.inf) for m in levels], n)
+        e_read = _full([self._level_energy(m, "read") for m in levels], n)
+        e_write = _full([self._level_energy(m, "write") for m in levels], n)
+        holds = {k: np.array([k in self.profile.memory[m].holds for m in levels])
+                 for k in TENSOR_KINDS}
+        excluded = {"weights": self.row_includes("weight_read"),
+                    "state": self.row_includes("state_rw"),
+                    "activations": self.row_includes("activation_rw")}
+        remaining = capacity.copy()
+        joules = np.zeros((n, length))
+        level_bits = np.zeros((n, len(levels)))
+        rows = np.arange(n)
+        for kind in TENSOR_KINDS:
+            reads, writes, footprint = traffic[kind]
+            for layer in range(length):
+                size = footprint[:, layer]
+                moved = reads[:, layer] + writes[:, layer]
+                if not np.any(moved > 0):
+                    continue
+                fits = (remaining >= size[:, None]) & holds[kind]
+                level = np.where(fits.any(axis=1), fits.argmax(axis=1), -1)
+                self._check_placed(level, moved, kind, layer, size)
+                placed = level >= 0
+                remaining[rows[placed], level[placed]] -= size[placed]
+                level_bits[rows[placed], level[placed]] += moved[placed]
+                if excluded[kind][layer]:
+                    continue
+                cost = (_times(reads[:, layer], e_read[rows, level])
+                        + _times(writes[:, layer], e_write[rows, level]))
+                self._check_priced(cost, kind, layer, levels, level)
+                joules[:, layer] += cost
+        return joules, self._memory_time(levels, level_bits)
+
+    def _level_param(self, level: str, name: str, undeclared: float):
+        path = f"memory.{level}.{name}"
+        if not self.params.declared(path):
+            return undeclared
+        self.used.add(path)
+        return self.params.get(path)
+
+    def _level_energy(self, level: str, name: str):
+        spec = getattr(self.profile.memory[level], name)
+        energy = self._level_param(level, name, np.nan)
+        if spec is not None and spec.dimension == "energy":
+            energy = energy / self.params.get(f"memory.{level}.access_bits")
+        scale = 1.0 if self.params.get(f"memory.{level}.off_chip") else self.scale
+        return energy * scale
+
+    def _check_placed(self, level, moved, kind, layer, size) -> None:
+        lost = (level < 0) & (moved > 0)
+        if lost.any():
+            v = int(np.argmax(lost))
+            raise PricingError(
+                f"profile {self.profile.id}: {kind} of layer {self.table['layer'].iat[layer]!r} "
+                f"({size[v]:.0f} bits) fit on no memory level (variant {v}); the levels "
+                f"{', '.join(self.profile.memory)} are full or do not hold {kind}"
+            )
+
+    def _check_priced(self, cost, kind, layer, levels, level) -> None:
+        if np.isnan(cost).any():
+            v = int(np.argmax(np.isnan(cost)))
+            raise PricingError(
+                f"profile {self.profile.id}: {kind} of layer {self.table['layer'].iat[layer]!r} "
+                f"sit on memory level {levels[level[v]]!r}, whose read/write energy is not "
+                "declared"
+            )
+
+    def _memory_time(self, levels: list[str], level_bits: np.ndarray) -> np.ndarray:
+        times = [level_bits[:, i] / np.ravel(self._level_param(m, "bandwidth", np.inf))
+                 for i, m in enumerate(levels)]
+        return np.max(np.stack(times, axis=1), axis=1)
+
+    def routing(self, hops: float | None) -> np.ndarray:
+        n, length = self.n, len(self.table)
+        routing = self.profile.routing
+        if routing is None or "routing" in self.included:
+            return np.zeros((n, length))
+        spikes = self.col("spikes_out") * ~self.syn
+        joules = np.zeros((n, length))
+        if routing.per_spike is not None:
+            self.used.add("routing.per_spike")
+            joules = joules + spikes * self.params.get("routing.per_spike") * self.scale
+        if routing.per_hop is not None:
+            if hops is None:
+                self.notes.append("hop energy is not priced: hop counts come from the "
+                                  "simulation (simulate=True)")
+            elif spikes.sum() > 0:
+                self.used.add("routing.per_hop")
+                hop_share = hops * spikes / spikes.sum()
+                joules = joules + hop_share * self.params.get("routing.per_hop") * self.scale
+        return joules
+
+    def latency(self, memory_time: np.ndarray) -> np.ndarray:
+        """Analytic latency per variant (NaN when the throughput does not cover every row)."""
+        p = self.params
+        tick = self._optional("throughput.tick")
+        rows = self.table.itertuples(index=False)
+        per_op = [self._seconds(op_time_path(self.profile, r.op_class, r.in_encoding,
+                                             r.weight_encoding))
+                  if r.synaptic else self._seconds_or_nan("throughput.neuron_update")
+                  for r in rows]
+        work = np.where(self.syn, self.ops(), self.updates())
+        times = work * _full(per_op, self.n)
+        compute_time = np.where(work > 0, times, 0.0).sum(axis=1)
+        busy = np.maximum(compute_time, memory_time)
+        busy = busy + self.steps * self._optional("throughput.barrier")
+        calls = float(self.table["calls"].sum())
+        busy = busy + calls * self._optional("throughput.launch_overhead")
+        if p.declared("throughput.tick"):
+            return np.fmax(np.ravel(busy), np.ravel(self.steps * tick))
+        return np.ravel(busy)
+
+    def _optional(self, path: str):
+        if not self.params.declared(path):
+            return 0.0
+        self.used.add(path)
+        return np.ravel(self.params.get(path))
+
+    def _seconds_or_nan(self, path: str):
+        return self._seconds(path if self.params.declared(path) else None)
+
+    def _seconds(self, path: str | None):
+        if path is None:
+            return np.nan
+        self.used.add(path)
+        value = self.params.get(path)
+        dimension = UNITS[self.params.units[path]][0]
+        if dimension == "rate":
+            return 1.0 / value
+        if dimension == "count":
+            self.used.add("clock")
+            return value / self.params.get("clock")
+        return value
+
+
+def evaluate(table: pd.DataFrame, params: Params, steps: int, *, hops: float | None = None,
+             latency_s: float | None = None) -> Costs:
+    """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``."""
+    eq = _Equations(table, params, steps)
+    traffic = eq.traffic()
+    memory, memory_time = eq.memory(traffic)
+    per_layer = {"compute": eq.compute(), "memory": memory, "neuron": eq.neuron(),
+                 "routing": eq.routing(hops)}
+    if latency_s is not None:
+        latency, source = np.full(params.n, float(latency_s)), "simulation"
+    else:
+        latency = eq.latency(memory_time)
+        source = "tick" if params.declared("throughput.tick") else "analytic"
+    static = _static(eq, latency)
+    regime = _regime(eq)
+    sources = {path: params.sources[path] for path in sorted(eq.used) if path in params.sources}
+    return Costs(per_layer, static, latency, source, regime, eq.notes, sources)
+
+
+def _static(eq: _Equations, latency: np.ndarray) -> np.ndarray:
+    profile = eq.profile
+    if profile.static_power is None or "static" in eq.included:
+        return np.zeros(eq.n)
+    if np.isnan(latency).any():
+        raise PricingError(
+            f"profile {profile.id}: static_power needs a latency, but the profile's throughput "
+            "does not cover every layer of this trace; declare the missing throughput.* rates "
+            "or price with a simulated timing"
+        )
+    eq.used.add("static_power")
+    return np.ravel(eq.params.get("static_power") * latency)
+
+
+def _regime(eq: _Equations) -> str:
+    """``compute-only``, or ``compute`` plus the terms compute-only estimates leave out."""
+    profile = eq.profile
+    memory_priced = any(level.read is not None or level.write is not None
+                        for level in profile.memory.values())
+    memory = memory_priced or bool(eq.included & {"weight_read", "state_rw"})
+    static = profile.static_power is not None or "static" in eq.included
+    if not (memory or static):
+        return "compute-only"
+    return "compute" + ("+memory" if memory else "") + ("+static" if static else "")

@@ -1,0 +1,90 @@
+"""``Estimate``: what a trace costs on one profile, with every figure's unit and provenance."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from neurocost.units import PER_SAMPLE, Quantity
+
+COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Energy and latency of one inference (per sample, summed over time steps).
+
+    energy_j = compute + memory + neuron + routing + static (joules). ``breakdown`` has one row
+    per layer (plus ``(chip)`` for static energy, or one ``core:<k>`` row per core when priced
+    with a simulated timing) and the columns ``compute_j, memory_j, neuron_j, routing_j,
+    static_j, energy_j``. ``regime`` says which terms are in: ``compute-only`` or ``compute`` plus
+    ``memory`` and/or ``static``. ``latency_source`` is ``analytic`` (profile throughput),
+    ``tick`` (real-time chip) or ``simulation``. ``sources`` maps each profile field used to its
+    source; ``convention`` is ``name@version`` of the counting convention, whose figures are in
+    ``counts``.
+    """
+
+    energy_j: float
+    latency_s: float
+    breakdown: pd.DataFrame
+    regime: str
+    profile_id: str
+    profile_version: str
+    profile_status: str
+    steps: int
+    latency_source: str
+    convention: str | None = None
+    counts: dict[str, Quantity] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def components(self) -> dict[str, float]:
+        """Joules per component (compute, memory, neuron, routing, static)."""
+        return {c: float(self.breakdown[f"{c}_j"].sum()) for c in COMPONENTS}
+
+    @property
+    def energy_per_step_j(self) -> float:
+        return self.energy_j / self.steps
+
+    @property
+    def power_w(self) -> float:
+        """Average power over the latency (NaN when the latency is unknown or zero)."""
+        if not self.latency_s or math.isnan(self.latency_s):
+            return math.nan
+        return self.energy_j / self.latency_s
+
+    def to_dict(self) -> dict[str, Any]:
+        energy = {
+            "energy": Quantity(self.energy_j, "J"),
+            "energy_per_step": Quantity(self.energy_per_step_j, "J", "per sample, per step"),
+            "latency": Quantity(self.latency_s, "s", "per sample"),
+            "power": Quantity(self.power_w, "W", "average over the latency"),
+        }
+        return {
+            **{k: q.to_dict() for k, q in energy.items()},
+            "components": {c: Quantity(j, "J").to_dict() for c, j in self.components().items()},
+            "regime": self.regime,
+            "profile": {"id": self.profile_id, "version": self.profile_version,
+                        "status": self.profile_status},
+            "convention": self.convention,
+            "counts": {k: q.to_dict() for k, q in self.counts.items()},
+            "steps": self.steps,
+            "latency_source": self.latency_source,
+            "scope": PER_SAMPLE,
+            "breakdown": {"unit": "J", "rows": self.breakdown.to_dict(orient="records")},
+            "notes": list(self.notes),
+            "sources": dict(self.sources),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -1,0 +1,141 @@
+"""Profiles as flat parameter tables, so many variants are priced as arrays.
+
+A profile flattens to ``{dotted path: value}``: every ``Sourced`` constant becomes its SI value
+(``compute.ac.any`` -> 2.36e-11), plain fields stay as they are (``execution.style`` ->
+``"dense"``). A sweep overrides paths (``memory.sram_8k.capacity=16``: the number is read in the
+unit the profile states for that field, here KiB); the overridden path then holds one value per
+variant, a NumPy array, and the energy equations broadcast over it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from neurocost.energy.schema import Profile
+from neurocost.provenance import UNITS, Sourced
+
+# Sub-trees the pricer never reads (the simulator's data, free text, placement rules).
+_NOT_PRICED = ("architecture", "notes")
+
+
+class OverrideError(ValueError):
+    """An override naming a path the profile does not have, or a value it cannot take."""
+
+
+class Params:
+    """Flat SI parameters of one profile, some of them with one value per variant.
+
+    ``get(path)`` returns a scalar (same for every variant) or an array of shape ``(n, 1)`` that
+    broadcasts against per-layer arrays of shape ``(L,)``.
+    """
+
+    def __init__(self, profile: Profile, n: int = 1) -> None:
+        self.profile = profile
+        self.n = n
+        self.values: dict[str, Any] = {}
+        self.units: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+        _flatten(profile, "", self)
+
+    def get(self, path: str) -> Any:
+        try:
+            return self.values[path]
+        except KeyError:
+            raise KeyError(f"profile {self.profile.id}: no field {path}") from None
+
+    def declared(self, path: str) -> bool:
+        return self.values.get(path) is not None
+
+    def set_column(self, path: str, column: np.ndarray) -> None:
+        """Give ``path`` one value per variant (already in SI for sourced fields)."""
+        self.values[path] = np.asarray(column).reshape(self.n, 1)
+
+
+def _flatten(node: Any, prefix: str, params: Params) -> None:
+    if isinstance(node, Sourced):
+        params.values[prefix] = node.si
+        params.units[prefix] = node.unit
+        params.sources[prefix] = node.source
+        return
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            if name in _NOT_PRICED:
+                continue
+            _flatten(getattr(node, name), f"{prefix}.{name}" if prefix else name, params)
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, f"{prefix}.{key}", params)
+        return
+    params.values[prefix] = node
+
+
+def override_paths(params: Params, paths: list[str]) -> list[str]:
+    """Normalise override paths (``x.value`` -> ``x``) and check each names a profile field."""
+    normalised = []
+    for path in paths:
+        key = path[: -len(".value")] if path.endswith(".value") else path
+        if params.values.get(key, 0) is None:
+            raise OverrideError(
+                f"profile {params.profile.id}: override {path!r}: the field is undeclared; "
+                "declare it in the YAML (with unit and source) before sweeping it"
+            )
+        if key not in params.values:
+            close = [p for p in params.values if p.split(".")[-1] == key.split(".")[-1]]
+            hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+            raise OverrideError(
+                f"profile {params.profile.id}: override {path!r} names no field of the "
+                f"profile{hint}"
+            )
+        normalised.append(key)
+    return normalised
+
+
+def to_si(params: Params, path: str, values: np.ndarray) -> np.ndarray:
+    """Convert override values given in the profile's unit for ``path`` to SI (plain fields as is).
+
+    Plain (non-sourced) fields are checked by re-validating the profile with each distinct value,
+    so a sweep fails before pricing on e.g. ``execution.style=sparse``.
+    """
+    if path in params.units:
+        try:
+            numbers = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise OverrideError(f"override {path}: values must be numbers ({err})") from None
+        if not np.all(np.isfinite(numbers)):
+            raise OverrideError(f"override {path}: values must be finite numbers")
+        return numbers * UNITS[params.units[path]][1]
+    distinct = {v for v in np.asarray(values, dtype=object).ravel().tolist()}
+    for value in distinct:
+        with_override(params.profile, {path: value})
+    return np.asarray(values, dtype=object)
+
+
+def with_override(profile: Profile, overrides: dict[str, Any]) -> Profile:
+    """A validated copy of ``profile`` with dotted-path overrides (sourced values in their unit).
+
+    An overridden constant keeps its unit; its source says it was overridden.
+    """
+    from neurocost.energy.registry import profile_from_dict
+
+    data = profile.model_dump(mode="python", by_alias=True)
+    for path, value in overrides.items():
+        key = path[: -len(".value")] if path.endswith(".value") else path
+        parts = key.split(".")
+        node = data
+        for part in parts[:-1]:
+            if not isinstance(node, dict) or part not in node or node[part] is None:
+                raise OverrideError(f"profile {profile.id}: override {path!r}: no field {part!r}")
+            node = node[part]
+        leaf = parts[-1]
+        if not isinstance(node, dict) or leaf not in node:
+            raise OverrideError(f"profile {profile.id}: override {path!r}: no field {leaf!r}")
+        if isinstance(node[leaf], dict) and "source" in node[leaf]:
+            node[leaf] = {**node[leaf], "value": value,
+                          "source": f"override of: {node[leaf]['source']}"}
+        else:
+            node[leaf] = value
+    return profile_from_dict(data, origin=f"profile {profile.id} with overrides {overrides}")

@@ -1,0 +1,152 @@
+"""``price``: a trace on one profile -> Estimate; ``price_variants``: one trace on many variants.
+
+Both run the same array equations (``neurocost.energy.engine``): ``price`` is the one-variant
+case with a per-layer breakdown; ``price_variants`` broadcasts dotted-path overrides as NumPy
+columns, so thousands of variants cost a handful of array operations, not a Python loop.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neurocost.energy.conventions import Convention, get_convention
+from neurocost.energy.counts import layer_counts
+from neurocost.energy.engine import LAYER_COMPONENTS, Costs, evaluate
+from neurocost.energy.estimate_record import COMPONENTS, Estimate
+from neurocost.energy.params import OverrideError, Params, override_paths, to_si
+from neurocost.energy.registry import load_profile
+from neurocost.energy.schema import Profile
+from neurocost.sim.trace_record import Trace
+
+ProfileSpec = str | Path | Profile
+Grid = dict[str, list[Any]] | list[dict[str, Any]]
+
+
+def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | None = None,
+          timing: Any = None) -> Estimate:
+    """Energy (J) and latency (s) per sample of ``trace`` on ``profile``.
+
+    convention: a counting convention (``"bireal"``, ``"snn-energy"``, a ``Convention``); its
+        figures go to ``Estimate.counts`` and its name@version to ``Estimate.convention``; a
+        convention that changes what is counted (``snn-energy`` with the encoding layer counted
+        once) adjusts the counts before pricing.
+    timing: a ``neurocost.sim.timing.Timing`` from the simulator; its ``latency_s`` replaces the
+        analytic latency (static energy), its ``hops`` price routing, and static energy is split
+        over its ``cores`` (one breakdown row per core, equal shares).
+    """
+    prof = load_profile(profile)
+    conv = get_convention(convention) if convention is not None else None
+    table = _counts(trace, conv)
+    costs = evaluate(
+        table, Params(prof), trace.steps,
+        hops=None if timing is None else float(timing.hops),
+        latency_s=None if timing is None else float(timing.latency_s),
+    )
+    breakdown = _breakdown(table, costs, timing)
+    return Estimate(
+        energy_j=float(breakdown["energy_j"].sum()),
+        latency_s=float(costs.latency_s[0]),
+        breakdown=breakdown,
+        regime=costs.regime,
+        profile_id=prof.id,
+        profile_version=prof.version,
+        profile_status=prof.status,
+        steps=trace.steps,
+        latency_source=costs.latency_source,
+        convention=None if conv is None else conv.label,
+        counts={} if conv is None else conv.counts(trace),
+        notes=(*costs.notes, *prof.notes),
+        sources=costs.sources,
+    )
+
+
+def _counts(trace: Trace, conv: Convention | None) -> pd.DataFrame:
+    table = layer_counts(trace)
+    return table if conv is None else conv.adjust(table, trace.steps)
+
+
+def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
+    layers = table[["layer", "kind", "op_class"]].copy()
+    for component in LAYER_COMPONENTS:
+        layers[f"{component}_j"] = costs.per_layer[component][0]
+    layers["static_j"] = 0.0
+    static = float(costs.static_j[0])
+    if timing is not None and len(timing.cores):
+        names = [f"core:{c}" for c in timing.cores["core"]]
+        shares = [static / len(names)] * len(names)
+    else:
+        names, shares = ["(chip)"], [static]
+    chip = pd.DataFrame({"layer": names, "kind": "", "op_class": "", "static_j": shares})
+    out = pd.concat([layers, chip], ignore_index=True).fillna(
+        {f"{c}_j": 0.0 for c in COMPONENTS}
+    )
+    out["energy_j"] = out[[f"{c}_j" for c in COMPONENTS]].sum(axis=1)
+    return out
+
+
+def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
+                   convention: str | Convention | None = None) -> pd.DataFrame:
+    """Price ``trace`` on every variant of ``profile`` described by ``grid``, as array arithmetic.
+
+    grid: ``{dotted.path: [values]}`` (cartesian product) or ``[{dotted.path: value}, ...]``.
+    Sourced constants are overridden in the unit the profile states for them
+    (``memory.sram_8k.capacity=16`` -> 16 KiB); plain fields take plain values
+    (``execution.style="dense"``, ``operating_point.voltage_v=0.7``).
+
+    Returns one row per variant: the override columns, then ``energy_j, latency_s, compute_j,
+    memory_j, neuron_j, routing_j, static_j, profile_id, profile_version, regime``.
+    """
+    prof = load_profile(profile)
+    conv = get_convention(convention) if convention is not None else None
+    columns = _variant_columns(grid)
+    n = len(next(iter(columns.values()))) if columns else 1
+    params = Params(prof, n=n)
+    paths = override_paths(params, list(columns))
+    for path, values in zip(paths, columns.values(), strict=True):
+        params.set_column(path, to_si(params, path, values))
+    costs = evaluate(_counts(trace, conv), params, trace.steps)
+    out = pd.DataFrame({name: values for name, values in columns.items()})
+    per_component = {c: costs.per_layer[c].sum(axis=1) for c in LAYER_COMPONENTS}
+    per_component["static"] = np.broadcast_to(costs.static_j, (n,))
+    out["energy_j"] = sum(per_component.values())
+    out["latency_s"] = np.broadcast_to(costs.latency_s, (n,))
+    for component in COMPONENTS:
+        out[f"{component}_j"] = per_component[component]
+    out["profile_id"] = prof.id
+    out["profile_version"] = prof.version
+    out["regime"] = costs.regime
+    if conv is not None:
+        out["convention"] = conv.label
+    return out
+
+
+def _variant_columns(grid: Grid) -> dict[str, np.ndarray]:
+    """Override columns, one value per variant, from a cartesian grid or a list of overrides."""
+    if isinstance(grid, dict):
+        names = list(grid)
+        for name, values in grid.items():
+            if isinstance(values, str) or not hasattr(values, "__len__") or len(values) == 0:
+                raise OverrideError(f"grid {name!r}: give a non-empty list of values")
+        if not names:
+            return {}
+        product = list(itertools.product(*grid.values()))
+        return {name: _column([row[i] for row in product]) for i, name in enumerate(names)}
+    if not grid:
+        raise OverrideError("grid: the list of variants is empty")
+    names = list(dict.fromkeys(k for variant in grid for k in variant))
+    for i, variant in enumerate(grid):
+        absent = [k for k in names if k not in variant]
+        if absent:
+            raise OverrideError(f"grid variant {i}: missing {', '.join(absent)} (every variant "
+                                "must set the same paths)")
+    return {name: _column([variant[name] for variant in grid]) for name in names}
+
+
+def _column(values: list[Any]) -> np.ndarray:
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return np.asarray(values, dtype=float if numeric else object)
