@@ -33,7 +33,7 @@ import numpy as np
 import simpy
 
 from neurocost.sim.mapping import share
-from neurocost.sim.network import MeshNetwork
+from neurocost.sim.network import MeshNetwork, Train
 from neurocost.sim.workload import Workload
 
 Fidelity = Literal["aggregated", "exact"]
@@ -185,11 +185,14 @@ class AggregatedEngine(_Engine):
         if unit >= len(self.wl.units) or spikes == 0:
             return 0.0
         dest_cores = len(self.wl.units[unit].cores)
-        for tile, indices in self.dest_tiles(unit):
-            packets = spikes * len(indices)
+        groups = self.dest_tiles(unit)
+        trains = []
+        for tile, indices in groups:
             spacing = interval_s * dest_cores / len(indices)
-            arrival = self.net.send(t0 + spacing, packets, spacing, src_tile, tile)
-            self.count_hops(packets, src_tile, tile)
+            trains.append(Train(t0 + spacing, spikes * len(indices), spacing, tile))
+        arrivals = self.net.send_trains(src_tile, trains)
+        for (tile, indices), train, arrival in zip(groups, trains, arrivals, strict=True):
+            self.count_hops(train.packets, src_tile, tile)
             self.last_delivery[tick] = max(self.last_delivery[tick], arrival.tail_s)
             for index in indices:
                 entry = self.inbound.setdefault((unit, step, index), [0.0, np.inf, -np.inf])
@@ -298,11 +301,11 @@ class ExactEngine(_Engine):
                     if busy is not None:
                         busy[0] += interval_s
                 dst_tile = self.net.tile_of(core)
-                arrival = self.net.send(env.now, 1, 0.0, src_tile, dst_tile)
+                arrival = self.net.send_packet(env.now, src_tile, dst_tile)
                 self.count_hops(1, src_tile, dst_tile)
-                self.last_delivery[tick] = max(self.last_delivery[tick], arrival.head_s)
+                self.last_delivery[tick] = max(self.last_delivery[tick], arrival)
                 item = (unit, step, index, False)
-                timer = env.timeout(arrival.head_s - env.now)
+                timer = env.timeout(arrival - env.now)
                 timer.callbacks.append(lambda _e, c=core, i=item: self.deliver(c, i))
                 self.result.events += 1
                 if busy is not None:

@@ -4,12 +4,13 @@ Each directed link between neighbouring tiles is busy for one hop latency per pa
 first come, first served; ``free`` is when a link has finished the work already given to it.
 A train of ``n`` packets injected ``interval`` apart crosses a route like a pipeline: at each
 link the head waits until the link is free, then takes the link's latency; the link gets ``n``
-latencies of work from then on (as a fluid: packets of trains that overlap in time interleave,
-so a sparse train does not hold a link through its gaps); the tail arrives after the head by
-``(n - 1)`` times the slowest spacing so far (injection interval or link latency), and no
-earlier than the link's work is done. With ``n = 1`` this is per-packet store-and-forward, which
-the exact simulation uses; the aggregated simulation sends one train per (source core,
-destination tile) and step. Links are reserved in the order packets or trains are sent.
+latencies of work from then on (as a fluid: a sparse train does not hold a link through its
+gaps, and the trains one source emits together interleave, as their packets do); the tail
+arrives after the head by ``(n - 1)`` times the slowest spacing so far (injection interval or
+link latency), and no earlier than the link's work is done. With ``n = 1`` this is per-packet
+store-and-forward, which the exact simulation uses (``send_packet``); the aggregated simulation
+sends one train per (source core, destination tile) and step (``send_trains``). Links are
+reserved in the order packets or trains are sent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ from dataclasses import dataclass
 from neurocost.sim.architecture import Mesh
 
 _EAST, _WEST, _NORTH, _SOUTH = range(4)
+
+
+@dataclass(frozen=True)
+class Train:
+    """``packets`` packets for ``dst_tile``, the first sent at ``first_s``, then every
+    ``interval_s``."""
+
+    first_s: float
+    packets: float
+    interval_s: float
+    dst_tile: int
 
 
 @dataclass(frozen=True)
@@ -70,23 +82,53 @@ class MeshNetwork:
         self._routes[key] = links
         return links
 
-    def send(
-        self, first_s: float, packets: int | float, interval_s: float, src_tile: int, dst_tile: int
-    ) -> Delivery:
-        """Reserve the route for ``packets`` packets, the first injected at ``first_s``."""
+    def send_packet(self, sent_s: float, src_tile: int, dst_tile: int) -> float:
+        """Route one packet sent at ``sent_s`` (first come, first served); its arrival time."""
         links = self.route(src_tile, dst_tile)
-        body = max(packets - 1, 0)
         if not links:
-            head = first_s + self.local_latency_s
-            return Delivery(head, head + body * interval_s)
-        head = first_s
-        tail = first_s + body * interval_s
-        spacing = interval_s
+            return sent_s + self.local_latency_s
+        arrival = sent_s
         link_free = self._link_free
         for link, latency in links:
-            start = max(head, link_free.get(link, 0.0))
-            head = start + latency
-            link_free[link] = start + packets * latency
-            spacing = max(spacing, latency)
-            tail = max(head + body * spacing, tail + latency, link_free[link])
-        return Delivery(head, tail)
+            arrival = max(arrival, link_free.get(link, 0.0)) + latency
+            link_free[link] = arrival
+        return arrival
+
+    def send_trains(self, src_tile: int, trains: list[Train]) -> list[Delivery]:
+        """Route trains that one source emits together, interleaved.
+
+        On a link several of them share, a train's head waits only for work reserved before
+        this call; together they keep the link busy for their summed ``packets x latency``, and
+        each tail leaves the link no earlier than that.
+        """
+        link_free = self._link_free
+        batch_start: dict[tuple[int, int], float] = {}
+        batch_work: dict[tuple[int, int], float] = {}
+        heads: list[list[float]] = []
+        for train in trains:
+            head = train.first_s
+            per_link = []
+            for link, latency in self.route(src_tile, train.dst_tile):
+                start = max(head, link_free.get(link, 0.0))
+                head = start + latency
+                batch_start[link] = min(batch_start.get(link, start), start)
+                batch_work[link] = batch_work.get(link, 0.0) + train.packets * latency
+                per_link.append(head)
+            heads.append(per_link)
+        done = {link: batch_start[link] + work for link, work in batch_work.items()}
+        deliveries = []
+        for train, per_link in zip(trains, heads, strict=True):
+            body = max(train.packets - 1, 0)
+            tail = train.first_s + body * train.interval_s
+            if not per_link:
+                head = train.first_s + self.local_latency_s
+                deliveries.append(Delivery(head, tail + self.local_latency_s))
+                continue
+            spacing = train.interval_s
+            for (link, latency), head in zip(self.route(src_tile, train.dst_tile), per_link,
+                                             strict=True):
+                spacing = max(spacing, latency)
+                tail = max(head + body * spacing, tail + latency, done[link])
+            deliveries.append(Delivery(per_link[-1], tail))
+        link_free.update(done)
+        return deliveries
