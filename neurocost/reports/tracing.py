@@ -107,8 +107,10 @@ def _example_input(job: ModelJob) -> tuple[torch.Tensor, int | None, Any]:
 
     name = job.source[len("zoo:"):]
     entry = zoo.entry(name)
+    # the model's size keywords shape its input; its weight seed is not the input's seed
+    sizes = {k: v for k, v in job.params.items() if k != "seed"}
     x = zoo.example_input(name, batch=job.input.samples, steps=job.input.steps,
-                          seed=job.input.seed, **job.params)
+                          seed=job.input.seed, **sizes)
     return x, None if entry.stepwise else 1, entry.input_encoding
 
 
