@@ -330,7 +330,7 @@ def _static(eq: _Equations, latency: np.ndarray) -> np.ndarray:
             "or price with a simulated timing"
         )
     eq.used.add("static_power")
-    return np.ravel(eq.params.get("static_power") * latency)
+    return np.ravel(eq.params.get("static_power")) * latency
 
 
 def _regime(eq: _Equations) -> str:

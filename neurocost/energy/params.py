@@ -9,7 +9,7 @@ variant, a NumPy array, and the energy equations broadcast over it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 from pydantic import BaseModel
@@ -38,6 +38,7 @@ class Params:
         self.values: dict[str, Any] = {}
         self.units: dict[str, str] = {}
         self.sources: dict[str, str] = {}
+        self.undeclared: set[str] = set()  # sourced fields left null in the profile
         _flatten(profile, "", self)
 
     def get(self, path: str) -> Any:
@@ -54,6 +55,13 @@ class Params:
         self.values[path] = np.asarray(column).reshape(self.n, 1)
 
 
+def _holds_constant(annotation: Any) -> bool:
+    """Whether a field's type is (optionally) a Sourced constant."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, Sourced)
+    return any(_holds_constant(arg) for arg in get_args(annotation))
+
+
 def _flatten(node: Any, prefix: str, params: Params) -> None:
     if isinstance(node, Sourced):
         params.values[prefix] = node.si
@@ -61,10 +69,14 @@ def _flatten(node: Any, prefix: str, params: Params) -> None:
         params.sources[prefix] = node.source
         return
     if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
+        for name, info in type(node).model_fields.items():
             if name in _NOT_PRICED:
                 continue
-            _flatten(getattr(node, name), f"{prefix}.{name}" if prefix else name, params)
+            path = f"{prefix}.{name}" if prefix else name
+            value = getattr(node, name)
+            if value is None and _holds_constant(info.annotation):
+                params.undeclared.add(path)
+            _flatten(value, path, params)
         return
     if isinstance(node, dict):
         for key, value in node.items():
@@ -78,7 +90,7 @@ def override_paths(params: Params, paths: list[str]) -> list[str]:
     normalised = []
     for path in paths:
         key = path[: -len(".value")] if path.endswith(".value") else path
-        if params.values.get(key, 0) is None:
+        if key in params.undeclared:
             raise OverrideError(
                 f"profile {params.profile.id}: override {path!r}: the field is undeclared; "
                 "declare it in the YAML (with unit and source) before sweeping it"

@@ -32,9 +32,11 @@ def node_factor(node_nm):
     """Energy at ``node_nm`` relative to 45 nm (same voltage); array-friendly."""
     nodes = np.array(sorted(NODE_ENERGY_AT_0V9))
     node = np.asarray(node_nm, dtype=float)
-    if np.any((node < nodes[0]) | (node > nodes[-1])):
+    outside = (node < nodes[0]) | (node > nodes[-1])
+    if np.any(outside):
         raise ScalingError(
-            f"node {node_nm} nm is outside the scaling table ({nodes[0]:g}-{nodes[-1]:g} nm)"
+            f"node {node[outside].flat[0]:g} nm is outside the scaling table "
+            f"({nodes[0]:g}-{nodes[-1]:g} nm)"
         )
     return np.interp(node, nodes, [NODE_ENERGY_AT_0V9[n] for n in nodes])
 
