@@ -93,13 +93,17 @@ class Outcome:
 
 
 def format_value(value: float, unit: str) -> str:
-    """Whole numbers with digit grouping (counts stay exact), others to 6 significant digits;
-    a ratio (unit ``1``) reads as ``56.3x``."""
+    """``value`` with its unit (see ``format_number``); a ratio (unit ``1``) reads as ``56.3x``."""
     if unit == "1":
         return f"{value:.6g}x"
+    return f"{format_number(value)} {unit}".rstrip()
+
+
+def format_number(value: float) -> str:
+    """Whole numbers with digit grouping (counts stay exact), others to 6 significant digits."""
     if float(value).is_integer() and abs(value) < 1e18:
-        return f"{int(value):,} {unit}"
-    return f"{value:.6g} {unit}"
+        return f"{int(value):,}"
+    return f"{value:.6g}"
 
 
 def _deviation(expected: float, measured: float, unit: str) -> str:
@@ -119,21 +123,24 @@ def _layer_table(term: Term, measurement: Measurement, reference: dict[str, floa
         names = set(layers) | set(reference)
         deltas = {n: layers.get(n, 0.0) - reference.get(n, 0.0) for n in names}
         changed = sorted((n for n in names if deltas[n] != 0), key=lambda n: -abs(deltas[n]))
+        header = (
+            f"{head}; layers that changed against the golden values ({len(changed)}), "
+            f"in {measurement.unit}:"
+        )
         rows = [
-            f"    {name:<32} {format_value(reference.get(name, 0.0), ''):>22} -> "
-            f"{format_value(layers.get(name, 0.0), ''):>22}  ({format_value(deltas[name], '')})"
+            f"    {name:<32} {format_number(reference.get(name, 0.0)):>18} -> "
+            f"{format_number(layers.get(name, 0.0)):>18}  "
+            f"({'+' if deltas[name] > 0 else ''}{format_number(deltas[name])})"
             for name in changed[:MAX_LAYER_ROWS]
         ]
-        header = f"{head}; layers that changed against the golden values ({len(changed)}):"
         rest = len(changed) - MAX_LAYER_ROWS
         return [header, *rows] + ([f"    ... {rest} more changed layers"] if rest > 0 else [])
     total = sum(layers.values()) or 1.0
     largest = sorted(layers, key=lambda n: -abs(layers[n]))
     rows = [
-        f"    {name:<32} {format_value(layers[name], measurement.unit):>26}"
-        f" {layers[name] / total:7.1%}"
+        f"    {name:<32} {format_number(layers[name]):>18} {layers[name] / total:7.1%}"
         for name in largest[:MAX_LAYER_ROWS]
     ]
     rest = len(largest) - MAX_LAYER_ROWS
     tail = [f"    ... {rest} more layers"] if rest > 0 else []
-    return [f"{head}; per layer (largest first):", *rows, *tail]
+    return [f"{head}; per layer in {measurement.unit} (largest first):", *rows, *tail]

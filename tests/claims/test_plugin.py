@@ -1,0 +1,155 @@
+"""The pytest plugin, run in a scratch project: claims become tests that explain their failures.
+
+The scratch model is a two-layer W1A1 MLP (16 -> 8 -> 4): every input and weight is +-1, so it
+performs 16*8 + 8*4 = 160 XNOR-popcount BOPs per sample (128 in layer ``0``, 32 in layer ``1``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+# pytester's in-process runs drop the modules first imported inside them; torch cannot be
+# imported twice in one process, so everything a claim measurement loads is imported here first.
+import neurocost.claims.measure  # noqa: F401
+import neurocost.claims.report  # noqa: F401
+import neurocost.claims.runner  # noqa: F401
+import neurocost.models.layers  # noqa: F401
+import neurocost.sim.trace  # noqa: F401
+
+# Plugins the scratch runs do not need (hypothesis would be re-imported by every run).
+QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:cacheprovider")
+
+pytest_plugins = ["pytester"]
+
+MODEL = """
+from torch import nn
+from neurocost.models.layers import BinaryLinear
+
+def bnn(hidden: int = 8):
+    return nn.Sequential(BinaryLinear(16, hidden), BinaryLinear(hidden, 4))
+"""
+
+CLAIM = """
+  - id: {id}
+    source: "derivation: 16*8 + 8*4 XNOR-popcounts"
+    model: {{spec: "tiny_bnn.py:bnn", input: {{shape: [16], seed: 0}}}}
+    metric: bops
+    expected: {expected}
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(tiny_bnn=MODEL)
+    return pytester
+
+
+def _claims(project: pytest.Pytester, *claims: tuple[str, object], name: str = "paper") -> None:
+    body = "".join(CLAIM.format(id=cid, expected=expected) for cid, expected in claims)
+    project.makefile(".claims.yaml", **{name: "claims:" + body})
+
+
+def test_each_claim_is_one_test_item(project: pytest.Pytester) -> None:
+    _claims(project, ("bnn-bops", 160), ("bnn-bops-again", 160))
+    result = project.runpytest(*QUIET, "-v")
+    result.stdout.fnmatch_lines(["*paper.claims.yaml::bnn-bops PASSED*",
+                                 "*paper.claims.yaml::bnn-bops-again PASSED*"])
+    result.assert_outcomes(passed=2)
+
+
+def test_a_wrong_expected_value_fails_with_expected_measured_and_layers(
+    project: pytest.Pytester,
+) -> None:
+    _claims(project, ("bnn-bops", 160), ("bnn-bops-wrong", 170))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*claim 'bnn-bops-wrong' (*paper.claims.yaml): FAILED: measured value is outside exact",
+        "*expected:  170 bops (as published, tolerance exact)",
+        "*measured:  160 bops",
+        "*deviation: -10 bops (-5.882%)",
+        "*model.bops = 160 bops; per layer in bops (largest first):",
+        "*0 * 128 * 80.0%",
+        "*1 * 32 * 20.0%",
+    ])
+
+
+def test_only_claims_yaml_files_are_collected(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", other="claims: [not, a, claim]")
+    project.makefile(".claims.yml", typo="claims: [not, a, claim]")
+    result = project.runpytest(*QUIET)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_schema_error_is_a_collection_error_naming_the_field(project: pytest.Pytester) -> None:
+    _claims(project, ("bnn-bops", "plenty"))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(errors=1)
+    output = result.stdout.str()
+    assert "paper.claims.yaml: 1 problem(s) in the claims file" in output
+    assert (
+        "claim 'bnn-bops' (claims[0]), field 'expected': expected must be a finite number or "
+        "'golden' (got 'plenty')" in output
+    )
+
+
+def test_golden_claims_need_recording_then_hold(project: pytest.Pytester) -> None:
+    _claims(project, ("bnn-bops-golden", "golden"))
+    first = project.runpytest(*QUIET)
+    first.assert_outcomes(failed=1)
+    first.stdout.fnmatch_lines(["*NO-GOLDEN: no golden value for this claim in*paper.golden.json*"])
+
+    update = project.runpytest(*QUIET, "--claims-update")
+    update.assert_outcomes(passed=1)
+    update.stdout.fnmatch_lines(["*neurocost golden values rewritten*",
+                                 "*paper.golden.json: bnn-bops-golden: recorded 160 bops"])
+    golden = json.loads((project.path / "paper.golden.json").read_text())
+    assert golden["entries"]["bnn-bops-golden"]["value"] == 160
+    assert golden["entries"]["bnn-bops-golden"]["per_layer"] == {"0": 128.0, "1": 32.0}
+
+    project.runpytest(*QUIET).assert_outcomes(passed=1)
+
+
+def test_a_changed_model_fails_its_golden_with_the_layer_that_changed(
+    project: pytest.Pytester,
+) -> None:
+    _claims(project, ("bnn-bops-golden", "golden"))
+    project.runpytest(*QUIET, "--claims-update").assert_outcomes(passed=1)
+    # The same architecture with a wider hidden layer, recorded key unchanged: 16*9 + 9*4 = 180.
+    project.makepyfile(tiny_bnn=MODEL.replace("hidden: int = 8", "hidden: int = 9"))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*expected:  160 bops (golden value, tolerance exact)",
+        "*measured:  180 bops",
+        "*layers that changed against the golden values (2), in bops:",
+        "*0 * 128 -> * 144  (+16)",
+        "*1 * 32 -> * 36  (+4)",
+    ])
+
+
+def test_a_changed_key_makes_the_golden_stale(project: pytest.Pytester) -> None:
+    _claims(project, ("bnn-bops-golden", "golden"))
+    project.runpytest(*QUIET, "--claims-update").assert_outcomes(passed=1)
+    path = project.path / "paper.claims.yaml"
+    path.write_text(path.read_text().replace("seed: 0", "seed: 1"))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*STALE: the golden value was recorded under other conditions "
+                                 "(model.input.seed was 0, is 1 now)*"])
+
+
+def test_report_is_written_as_markdown_or_json(project: pytest.Pytester) -> None:
+    _claims(project, ("bnn-bops", 160), ("bnn-bops-wrong", 170))
+    project.runpytest(*QUIET, "--claims-report", "out/claims.md")
+    markdown = (project.path / "out" / "claims.md").read_text()
+    assert "1 of 2 claims hold." in markdown
+    assert "| `bnn-bops-wrong` | bops | 170 bops | 160 bops | exact | **FAIL** |" in markdown
+    project.runpytest(*QUIET, "--claims-report", "claims.json")
+    report = json.loads((project.path / "claims.json").read_text())
+    assert [(c["id"], c["status"], c["measured"]) for c in report["claims"]] == [
+        ("bnn-bops", "passed", 160.0),
+        ("bnn-bops-wrong", "failed", 160.0),
+    ]
