@@ -9,6 +9,7 @@ variant, a NumPy array, and the energy equations broadcast over it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, get_args
 
 import numpy as np
@@ -39,7 +40,7 @@ class Params:
         self.units: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.undeclared: set[str] = set()  # sourced fields left null in the profile
-        _flatten(profile, "", self)
+        _flatten(profile, self)
 
     def get(self, path: str) -> Any:
         try:
@@ -62,27 +63,34 @@ def _holds_constant(annotation: Any) -> bool:
     return any(_holds_constant(arg) for arg in get_args(annotation))
 
 
-def _flatten(node: Any, prefix: str, params: Params) -> None:
-    if isinstance(node, Sourced):
-        params.values[prefix] = node.si
-        params.units[prefix] = node.unit
-        params.sources[prefix] = node.source
-        return
-    if isinstance(node, BaseModel):
-        for name, info in type(node).model_fields.items():
-            if name in _NOT_PRICED:
-                continue
-            path = f"{prefix}.{name}" if prefix else name
-            value = getattr(node, name)
-            if value is None and _holds_constant(info.annotation):
-                params.undeclared.add(path)
-            _flatten(value, path, params)
-        return
+def walk(node: Any, prefix: str = "") -> Iterator[tuple[str, Any, bool]]:
+    """Leaves of a profile as ``(dotted path, value, may hold a constant)``; a ``Sourced`` value
+    is a leaf, and sub-trees the pricer never reads (architecture, notes) are skipped.
+    """
     if isinstance(node, dict):
-        for key, value in node.items():
-            _flatten(value, f"{prefix}.{key}", params)
-        return
-    params.values[prefix] = node
+        children = [(f"{prefix}.{key}", value, True) for key, value in node.items()]
+    else:
+        children = [(f"{prefix}.{name}" if prefix else name, getattr(node, name),
+                     _holds_constant(info.annotation))
+                    for name, info in type(node).model_fields.items() if name not in _NOT_PRICED]
+    for path, value, holds_constant in children:
+        if isinstance(value, dict) or (isinstance(value, BaseModel)
+                                       and not isinstance(value, Sourced)):
+            yield from walk(value, path)
+        else:
+            yield path, value, holds_constant
+
+
+def _flatten(profile: Profile, params: Params) -> None:
+    for path, value, holds_constant in walk(profile):
+        if isinstance(value, Sourced):
+            params.values[path] = value.si
+            params.units[path] = value.unit
+            params.sources[path] = value.source
+        else:
+            params.values[path] = value
+            if value is None and holds_constant:
+                params.undeclared.add(path)
 
 
 def override_paths(params: Params, paths: list[str]) -> list[str]:
