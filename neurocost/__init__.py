@@ -14,6 +14,13 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "load_profile": "neurocost.energy.registry",
+    "Profile": "neurocost.energy.schema",
+    "price": "neurocost.energy.pricing",
+    "price_variants": "neurocost.energy.pricing",
+    "estimate": "neurocost.energy.estimating",
+    "Estimate": "neurocost.energy.estimate_record",
+    "conventions": "neurocost.energy",
     "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
     "Trace": "neurocost.sim.trace_record",
