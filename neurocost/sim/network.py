@@ -52,15 +52,20 @@ class MeshNetwork:
         self.local_latency_s = mesh.local_latency.si
         self._link_free: dict[tuple[int, int], float] = {}
         self._routes: dict[tuple[int, int], list[tuple[tuple[int, int], float]]] = {}
+        self._hops: dict[tuple[int, int], tuple[int, int]] = {}
 
     def tile_of(self, core: int) -> int:
         return core // self.cores_per_tile
 
     def hops(self, src_tile: int, dst_tile: int) -> tuple[int, int]:
         """(east-west, north-south) hops between two tiles."""
-        sx, sy = src_tile % self.columns, src_tile // self.columns
-        dx, dy = dst_tile % self.columns, dst_tile // self.columns
-        return abs(dx - sx), abs(dy - sy)
+        key = (src_tile, dst_tile)
+        cached = self._hops.get(key)
+        if cached is None:
+            sx, sy = src_tile % self.columns, src_tile // self.columns
+            dx, dy = dst_tile % self.columns, dst_tile // self.columns
+            cached = self._hops[key] = (abs(dx - sx), abs(dy - sy))
+        return cached
 
     def route(self, src_tile: int, dst_tile: int) -> list[tuple[tuple[int, int], float]]:
         """The X-then-Y route as ``[((tile, direction), latency_s), ...]``."""
@@ -104,20 +109,27 @@ class MeshNetwork:
         link_free = self._link_free
         batch_start: dict[tuple[int, int], float] = {}
         batch_work: dict[tuple[int, int], float] = {}
+        routes = [self.route(src_tile, train.dst_tile) for train in trains]
         heads: list[list[float]] = []
-        for train in trains:
+        for train, links in zip(trains, routes, strict=True):
             head = train.first_s
             per_link = []
-            for link, latency in self.route(src_tile, train.dst_tile):
-                start = max(head, link_free.get(link, 0.0))
+            for link, latency in links:
+                free = link_free.get(link, 0.0)
+                start = head if head > free else free
                 head = start + latency
-                batch_start[link] = min(batch_start.get(link, start), start)
-                batch_work[link] = batch_work.get(link, 0.0) + train.packets * latency
+                if link in batch_work:
+                    batch_work[link] += train.packets * latency
+                    if start < batch_start[link]:
+                        batch_start[link] = start
+                else:
+                    batch_work[link] = train.packets * latency
+                    batch_start[link] = start
                 per_link.append(head)
             heads.append(per_link)
         done = {link: batch_start[link] + work for link, work in batch_work.items()}
         deliveries = []
-        for train, per_link in zip(trains, heads, strict=True):
+        for train, links, per_link in zip(trains, routes, heads, strict=True):
             body = max(train.packets - 1, 0)
             tail = train.first_s + body * train.interval_s
             if not per_link:
@@ -125,8 +137,7 @@ class MeshNetwork:
                 deliveries.append(Delivery(head, tail + self.local_latency_s))
                 continue
             spacing = train.interval_s
-            for (link, latency), head in zip(self.route(src_tile, train.dst_tile), per_link,
-                                             strict=True):
+            for (link, latency), head in zip(links, per_link, strict=True):
                 spacing = max(spacing, latency)
                 tail = max(head + body * spacing, tail + latency, done[link])
             deliveries.append(Delivery(per_link[-1], tail))
