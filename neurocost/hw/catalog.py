@@ -9,6 +9,10 @@ with the CPU reference) fails the build without a GPU.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neurocost.hw.toolchain import Resources
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,14 @@ class KernelFile:
     hot: bool = True
     sass_required: tuple[tuple[str, str], ...] = ()
     sass_forbidden: tuple[tuple[str, str], ...] = ()
+
+    def problems(self, entry: str, sass_text: str, resources: Resources) -> list[str]:
+        """What is wrong with one compiled entry point (empty when it meets every expectation)."""
+        found = [f"lacks {n} ({why})" for n, why in self.sass_required if n not in sass_text]
+        found += [f"contains {n} ({why})" for n, why in self.sass_forbidden if n in sass_text]
+        if self.hot and (resources.spills or resources.stack_frame_bytes):
+            found.append(f"spills or uses a stack frame in a hot kernel ({resources})")
+        return found
 
 
 _NO_LOCAL = (
