@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from neurocost.energy.schema import Profile
 from neurocost.reports.columns import ENERGY_COMPONENTS
 from neurocost.reports.spec import expand_grid
 from neurocost.sim.trace_record import Trace
@@ -19,29 +20,27 @@ NO_CONVENTION = "none (exact counts)"
 
 
 def priced_rows(
-    trace: Trace, profile: str, grid: dict[str, list[Any]], simulate: bool,
+    trace: Trace, profile: Profile, grid: dict[str, list[Any]], simulate: bool,
     convention: str | None,
 ) -> pd.DataFrame:
     """One row per grid point (in ``expand_grid`` order) with energy, latency and components."""
     from neurocost.energy.pricing import price_variants
-    from neurocost.energy.registry import load_profile
 
-    loaded = load_profile(profile)
-    rows = price_variants(trace, loaded, grid, convention=convention).reset_index(drop=True)
+    rows = price_variants(trace, profile, grid, convention=convention).reset_index(drop=True)
     expected = len(expand_grid(grid))
     if len(rows) != expected:
         raise RuntimeError(
-            f"profile {profile!r}: price_variants returned {len(rows)} rows for a grid of "
+            f"profile {profile.id!r}: price_variants returned {len(rows)} rows for a grid of "
             f"{expected} points"
         )
     if "convention" not in rows.columns:
         rows["convention"] = NO_CONVENTION
     if simulate:
-        rows = rows.join(_timing_rows(trace, loaded, grid))
+        rows = rows.join(_timing_rows(trace, profile, grid))
     return rows
 
 
-def layer_rows(trace: Trace, profile: str, convention: str | None) -> pd.DataFrame:
+def layer_rows(trace: Trace, profile: Profile, convention: str | None) -> pd.DataFrame:
     """Per-layer energy by component at the profile's published parameters (J per inference).
 
     Static energy belongs to the chip, not a layer: it arrives as a ``(chip)`` row.
@@ -53,7 +52,7 @@ def layer_rows(trace: Trace, profile: str, convention: str | None) -> pd.DataFra
     return breakdown[["layer", *components]]
 
 
-def _timing_rows(trace: Trace, profile: Any, grid: dict[str, list[Any]]) -> pd.DataFrame:
+def _timing_rows(trace: Trace, profile: Profile, grid: dict[str, list[Any]]) -> pd.DataFrame:
     """The simpy timing of every grid point: latency (s), utilisation (1), hops, critical layer."""
     from neurocost.energy.params import with_override
     from neurocost.sim.simulate import simulate

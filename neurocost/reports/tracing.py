@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class ModelJob:
     input: InputSpec
     seed: int
 
-    @property
+    @cached_property
     def key(self) -> str:
         weights = _file_digest(self.weights) if self.weights else None
         payload = {"label": self.label, "source": self.source, "params": self.params,
