@@ -26,14 +26,13 @@ class ClaimSetupError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Subject:
-    """A built model with its seeded input; ``steps`` is None for a stepwise (snnTorch) model
-    fed ``[T, B, ...]``, 1 for a model called once on ``[B, ...]``."""
+class _Input:
+    """A seeded input; ``steps`` is None for a stepwise (snnTorch) model fed ``[T, B, ...]``,
+    1 for a model called once on ``[B, ...]``."""
 
-    model: nn.Module
     x: torch.Tensor
     steps: int | None
-    input_encoding: str | None
+    encoding: str | None
 
 
 # metric -> (measurer, claim, model spec) -> (value, per-layer values, extra key entries)
@@ -44,7 +43,7 @@ class ModelMeasurer:
     """Measures claim terms, sharing built models and counts between the claims of a run."""
 
     def __init__(self) -> None:
-        self._subjects: dict[str, _Subject] = {}
+        self._models: dict[str, nn.Module] = {}
         self._counts: dict[tuple[str, str], Trace] = {}
 
     def measure(self, claim: Claim, term: Term) -> Measurement:
@@ -54,35 +53,36 @@ class ModelMeasurer:
         key = {"model": spec.key(), "counting": claim.counting, "metric": term.metric, **extra}
         return Measurement(value, METRIC_UNITS[term.metric], key, per_layer)
 
-    def subject(self, spec: ModelSpec) -> _Subject:
-        """The model and seeded input ``spec`` names (built once per run)."""
-        cache_key = json.dumps(spec.key(), sort_keys=True)
-        if cache_key not in self._subjects:
-            self._subjects[cache_key] = _build(spec)
-        return self._subjects[cache_key]
+    def model(self, spec: ModelSpec) -> nn.Module:
+        """The module ``spec`` names with its variant's keywords (built once per run)."""
+        cache_key = json.dumps({"spec": spec.spec, "variant": spec.variant}, sort_keys=True)
+        if cache_key not in self._models:
+            from neurocost.models.loading import load_model
+
+            self._models[cache_key] = load_model(spec.spec, **spec.variant).eval()
+        return self._models[cache_key]
 
     def counts(self, spec: ModelSpec, counting: str) -> Trace:
         """Activity counts of ``spec``: traced on its input, or static (architecture only)."""
         cache_key = (json.dumps(spec.key(), sort_keys=True), counting)
         if cache_key not in self._counts:
-            subject = self.subject(spec)
+            given = _input(spec)
             if counting == "trace":
                 from neurocost.sim.trace import trace
 
-                counted = trace(subject.model, subject.x, steps=subject.steps,
-                                input_encoding=subject.input_encoding)
+                counted = trace(self.model(spec), given.x, steps=given.steps,
+                                input_encoding=given.encoding)
             else:
                 from neurocost.sim.static import count_static
 
-                counted = count_static(subject.model, subject.x)
+                counted = count_static(self.model(spec), given.x)
             self._counts[cache_key] = counted
         return self._counts[cache_key]
 
 
-def _build(spec: ModelSpec) -> _Subject:
-    from neurocost.models.loading import load_model
-
-    model = load_model(spec.spec, **spec.variant).eval()
+def _input(spec: ModelSpec) -> _Input:
+    """The zoo's seeded example input for zoo models (sized by the variant's keywords);
+    otherwise uniform [0, 1) of ``input.shape``, one frame repeated over ``input.steps``."""
     given = spec.input
     if spec.spec.startswith("zoo:"):
         from neurocost.models import zoo
@@ -92,17 +92,16 @@ def _build(spec: ModelSpec) -> _Subject:
         x = zoo.example_input(name, batch=given.batch, steps=given.steps, seed=given.seed,
                               **spec.variant)
         encoding = given.encoding or (str(entry.input_encoding) if entry.input_encoding else None)
-        return _Subject(model, x, None if entry.stepwise else 1, encoding)
+        return _Input(x, None if entry.stepwise else 1, encoding)
     if given.shape is None:
         raise ClaimSetupError(
             f"model {spec.spec!r} is not a zoo model: give input.shape (one sample, one step)"
         )
     generator = torch.Generator().manual_seed(given.seed)
-    frames = given.steps or 1
-    x = torch.rand((frames, given.batch, *given.shape), generator=generator)
+    frame = torch.rand((given.batch, *given.shape), generator=generator)
     if given.steps is None:
-        return _Subject(model, x[0], 1, given.encoding)
-    return _Subject(model, x, None, given.encoding)
+        return _Input(frame, 1, given.encoding)
+    return _Input(frame.expand(given.steps, *frame.shape).clone(), None, given.encoding)
 
 
 def _per_layer(trace: Trace, column: str, op_class: str) -> dict[str, float]:
@@ -113,11 +112,111 @@ def _per_layer(trace: Trace, column: str, op_class: str) -> dict[str, float]:
 
 
 def _bops(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """XNOR-popcount bit-ops per sample: (+-1 input x +-1 weight) pairs combined."""
+    """XNOR-popcount bit-ops per sample. Under a convention, the convention's BOPs (dense, as
+    papers print them); without one, the traced effective BOPs ((+-1 x +-1) pairs combined)."""
+    if claim.convention is not None:
+        return _convention_metric(measurer, claim, spec, "bops")
     layers = _per_layer(measurer.counts(spec, claim.counting), "effective_ops", "bop")
     return sum(layers.values()), layers, {}
 
 
+def _convention_metric(
+    measurer: ModelMeasurer, claim: Claim, spec: ModelSpec, metric: str
+) -> _Result:
+    """``metric`` as the claim's convention counts it; per layer, the convention applied to each
+    layer's rows alone (conventions are sums over layers)."""
+    from neurocost.energy.conventions import get_convention
+
+    convention = get_convention(claim.convention or "")
+    trace = measurer.counts(spec, claim.counting)
+    figures = convention.counts(trace)
+    if metric not in figures:
+        raise ClaimSetupError(
+            f"convention {convention.name!r} does not define {metric!r}; it gives "
+            f"{', '.join(figures)}"
+        )
+    per_layer = {}
+    for layer, rows in trace.layers.groupby("layer", sort=False):
+        part = Trace(layers=rows, batch_size=trace.batch_size, steps=trace.steps)
+        value = convention.counts(part)[metric].value
+        if value:
+            per_layer[str(layer)] = float(value)
+    versions = {"convention": {"name": convention.name, "version": convention.version}}
+    return float(figures[metric].value), per_layer, versions
+
+
+def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]:
+    def measure(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+        from neurocost.energy.pricing import price
+
+        trace = measurer.counts(spec, claim.counting)
+        estimate = price(trace, claim.profile or "", convention=claim.convention)
+        versions: dict[str, Any] = {
+            "profile": {"id": estimate.profile_id, "version": estimate.profile_version},
+            "convention": estimate.convention,
+        }
+        if metric == "latency_s":
+            return estimate.latency_s, {}, versions
+        by_layer = estimate.breakdown.groupby("layer", sort=False)["energy_j"].sum()
+        per_layer = {str(layer): float(j) for layer, j in by_layer.items() if j}
+        return estimate.energy_j, per_layer, versions
+
+    measure.__doc__ = f"{metric} per sample of the traced counts priced on the claim's profile."
+    return measure
+
+
+def _storage(model: nn.Module) -> tuple[float, int, float]:
+    """(weight bits, weight count, other parameter bits) at the declared bit-widths.
+
+    A module that declares ``bits_per_weight`` (mixed-precision storage, e.g. partial
+    binarisation) stores ``bits_per_weight`` x its weight entries and its sub-modules are not
+    counted again; a module with a ``weight`` stores it at its ``weight_encoding`` bits (the
+    tensor's own width when undeclared); every other parameter (biases, norms) at its dtype's
+    width. Buffers (masks, running statistics) are not model storage.
+    """
+    weight_bits, weight_count, other_bits = 0.0, 0, 0.0
+    counted: set[int] = set()
+    for module in model.modules():
+        if id(module) in counted:
+            continue
+        declared = getattr(module, "bits_per_weight", None)
+        if declared is not None:
+            entries = module.effective_weight().numel()
+            weight_bits += float(declared) * entries
+            weight_count += entries
+            counted.update(id(m) for m in module.modules())
+            continue
+        for name, param in module.named_parameters(recurse=False):
+            if name == "weight":
+                encoding = getattr(module, "weight_encoding", None)
+                bits = encoding.bits if encoding is not None else param.element_size() * 8
+                weight_bits += bits * param.numel()
+                weight_count += param.numel()
+            else:
+                other_bits += param.element_size() * 8 * param.numel()
+    return weight_bits, weight_count, other_bits
+
+
+def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+    """Bytes of all parameters at their declared widths (see ``_storage``)."""
+    weight_bits, _, other_bits = _storage(measurer.model(spec))
+    return (weight_bits + other_bits) / 8, {}, {}
+
+
+def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+    """Mean storage bits of one weight entry (biases and norms excluded, see ``_storage``)."""
+    weight_bits, weight_count, _ = _storage(measurer.model(spec))
+    if weight_count == 0:
+        raise ClaimSetupError(f"model {spec.spec!r} has no weights to average bits over")
+    return weight_bits / weight_count, {}, {}
+
+
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
     "bops": _bops,
+    "ops": lambda measurer, claim, spec: _convention_metric(measurer, claim, spec, "ops"),
+    "flops": lambda measurer, claim, spec: _convention_metric(measurer, claim, spec, "flops"),
+    "size_bytes": _size_bytes,
+    "bits_per_weight": _bits_per_weight,
+    "energy_j": _priced("energy_j"),
+    "latency_s": _priced("latency_s"),
 }

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from neurocost.claims.schema import Claim, Term
 
-Status = Literal["passed", "recorded", "failed", "stale", "no-golden", "error"]
-PASSING: frozenset[str] = frozenset({"passed", "recorded"})
+Status = Literal[
+    "passed", "recorded", "known-gap", "failed", "gap-closed", "stale", "no-golden", "error"
+]
+PASSING: frozenset[str] = frozenset({"passed", "recorded", "known-gap"})
 
 # Rows of a per-layer table in a failure message; the rest are summarised in one line.
 MAX_LAYER_ROWS = 12
@@ -37,9 +39,11 @@ class Measurement:
 class Outcome:
     """One checked claim.
 
-    status: ``passed``; ``recorded`` (golden rewritten by ``--claims-update``); ``failed``
-        (outside tolerance); ``stale`` (golden recorded under another convention/profile version
-        or model spec); ``no-golden``; ``error`` (the measurement raised).
+    status: ``passed``; ``recorded`` (golden rewritten by ``--claims-update``); ``known-gap``
+        (outside tolerance, as the claim's ``known_gap`` explains); ``failed`` (outside
+        tolerance); ``gap-closed`` (a claim with a ``known_gap`` now holds); ``stale`` (golden
+        recorded under another convention/profile version or model spec); ``no-golden``;
+        ``error`` (the measurement raised).
     expected: the value compared against (published, or the golden value), None if there is none.
     terms: each measured term (one, or numerator and denominator of a ratio).
     reference_per_layer: the golden per-layer values, when the expected value is a golden one.
@@ -77,6 +81,8 @@ class Outcome:
             f"  model:     {claim.model.spec} {claim.model.variant or ''}".rstrip(),
             f"  source:    {claim.source}",
         ]
+        if claim.known_gap:
+            lines.append(f"  known gap: {claim.known_gap}")
         if self.expected is not None:
             lines.append(
                 f"  expected:  {format_value(self.expected, self.unit)}"

@@ -12,7 +12,9 @@ from neurocost.claims.outcome import Outcome, format_value
 _MARK = {
     "passed": "pass",
     "recorded": "recorded",
+    "known-gap": "known gap",
     "failed": "**FAIL**",
+    "gap-closed": "**GAP CLOSED**",
     "stale": "**STALE**",
     "no-golden": "**NO GOLDEN**",
     "error": "**ERROR**",
