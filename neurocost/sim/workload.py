@@ -73,7 +73,8 @@ def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -
             if op_class not in events.synop:
                 raise WorkloadError(
                     f"layer {layer!r} does {op_class!r} synaptic ops but the architecture's "
-                    f"events.synop declares only {sorted(events.synop)}"
+                    f"events.synop declares only {sorted(events.synop)}: declare its time, or "
+                    "feed the layer other operands (e.g. spike-encoded input)"
                 )
             ops = _split(_per_step(rows, "effective_ops", trace), len(cores))
             synops += ops
