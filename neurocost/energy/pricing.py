@@ -60,7 +60,7 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
         latency_source=costs.latency_source,
         convention=None if conv is None else conv.label,
         counts={} if conv is None else conv.counts(trace),
-        notes=(*costs.notes, *prof.notes),
+        notes=(*trace.warnings, *getattr(timing, "notes", ()), *costs.notes, *prof.notes),
         sources=costs.sources,
     )
 
