@@ -8,12 +8,19 @@ fixed: a layer of ``n`` inputs and ``m`` outputs gets ``n`` events and ``n x m``
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 import neurocost as nc
-from neurocost.sim.architecture import Architecture, ArchitectureError, Sync
+import neurocost.energy
+from neurocost.sim.architecture import (
+    Architecture,
+    ArchitectureError,
+    Sync,
+    load_architecture,
+)
 from neurocost.sim.simulate import simulate
 from neurocost.sim.synthetic import chain_trace
 from neurocost.sim.workload import WorkloadError
@@ -159,3 +166,22 @@ def test_timing_to_dict_carries_units_and_summary_rows_read_well():
     labels = [label for label, _ in timing.summary_rows()]
     assert {"latency", "throughput", "mean core utilisation", "critical layer"} <= set(labels)
     assert isinstance(timing, nc.Timing)
+
+
+def test_event_driven_architecture_needs_its_blocks():
+    with pytest.raises(ValueError, match="style 'event_driven' needs mesh, sync"):
+        Architecture(style="event_driven", cores=toy_chip().cores, events=toy_chip().events)
+
+
+def test_mesh_must_hold_every_core():
+    # 16 cores on a 2 x 2 mesh of 1-core tiles: only 4 places
+    with pytest.raises(ValueError, match="hold 4 cores, fewer than cores.count = 16"):
+        toy_chip(columns=2, rows=2)
+
+
+def test_architecture_block_of_a_profile_file_loads():
+    path = Path(neurocost.energy.__file__).parent / "profiles" / "loihi.yaml"
+    loihi = load_architecture(path)
+    # Davies et al. 2018: 128 cores x 1,024 compartments; Table 2: 3.5 ns per synaptic op
+    assert (loihi.cores.count.value, loihi.cores.neurons_per_core.value) == (128, 1024)
+    assert loihi.seconds(loihi.events.synop["ac"]) == pytest.approx(3.5 * NS)
