@@ -81,10 +81,17 @@ class Estimate:
         }
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_plain)
+        """Strict JSON: unknown figures (NaN, e.g. a latency no throughput defines) are null."""
+        return json.dumps(_nan_to_none(self.to_dict()), indent=indent, allow_nan=False)
 
 
-def _plain(value: Any) -> Any:
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_nan_to_none(v) for v in value]
     if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

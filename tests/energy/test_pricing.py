@@ -134,7 +134,8 @@ def test_compute_only_convention_profile():
     expected = 160 * prof.compute.mac["any"].si + 30 * prof.compute.ac["any"].si
     assert est.energy_j == pytest.approx(expected)
     assert est.regime == "compute-only"
-    assert math.isnan(est.latency_s)
+    assert math.isnan(est.latency_s)  # the convention declares no throughput
+    assert json.loads(est.to_json())["latency"]["value"] is None
 
 
 def test_loihi_prices_synops_neuron_updates_spikes_and_static():

@@ -58,74 +58,60 @@ def _write(tmp_path, data, name="toy.yaml"):
     return path
 
 
-def test_missing_field_names_file_and_field(tmp_path):
-    data = toy_dict()
+def _drop_execution(data):
     del data["execution"]
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=rf"{path}: field execution: Field required"):
-        read_profile_file(path)
 
 
-def test_unknown_unit_is_rejected_naming_the_field(tmp_path):
-    data = toy_dict()
+def _unknown_unit(data):
     data["compute"]["mac"]["fp32"]["unit"] = "pj"
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"field compute\.mac\.fp32\.unit: .*unknown unit 'pj'"):
-        read_profile_file(path)
 
 
-def test_wrong_dimension_is_rejected_naming_the_field(tmp_path):
-    data = toy_dict(static_power=fixture_constant(1, "pJ"))
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"field static_power: .*'pJ' is a energy.*power"):
-        read_profile_file(path)
+def _energy_as_power(data):
+    data["static_power"] = fixture_constant(1, "pJ")
 
 
-def test_constant_without_source_is_rejected(tmp_path):
-    data = toy_dict()
+def _no_source(data):
     del data["compute"]["ac"]["fp32"]["source"]
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"field compute\.ac\.fp32\.source: Field required"):
-        read_profile_file(path)
 
 
-def test_misspelt_key_is_rejected(tmp_path):
-    data = toy_dict(static_powr=fixture_constant(1, "mW"))
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"field static_powr: Extra inputs are not permitted"):
-        read_profile_file(path)
+def _misspelt_key(data):
+    data["static_powr"] = data.pop("static_power")
 
 
-def test_bad_precision_key_is_rejected(tmp_path):
-    data = toy_dict()
+def _bad_precision_key(data):
     data["compute"]["mac"] = {"float32": fixture_constant(4, "pJ")}
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"compute\.mac: .*'float32' is not a precision"):
-        read_profile_file(path)
 
 
-def test_per_access_energy_needs_the_access_width(tmp_path):
-    data = toy_dict()
+def _per_access_without_width(data):
     data["memory"]["small"]["read"] = fixture_constant(10, "pJ")
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"memory\.small: .*per access.*access_bits"):
-        read_profile_file(path)
 
 
-def test_all_in_constant_must_say_what_it_includes(tmp_path):
-    data = toy_dict()
+def _all_in_without_includes(data):
     data["compute"]["ac"]["fp32"]["basis"] = "all-in"
-    path = _write(tmp_path, data)
-    with pytest.raises(ProfileError, match=r"compute\.ac\.fp32: .*all-in.*includes"):
-        read_profile_file(path)
 
 
-def test_all_in_constant_cannot_sit_beside_the_terms_it_contains(tmp_path):
-    data = toy_dict()
+def _all_in_beside_its_terms(data):  # toy also declares static_power and routing
     data["compute"]["ac"]["fp32"].update(basis="all-in", includes=["static", "routing"])
-    path = _write(tmp_path, data)  # toy also declares static_power and routing
-    with pytest.raises(ProfileError, match=r"static_power is declared, but an op energy already "
-                                           r"includes 'static'"):
+
+
+@pytest.mark.parametrize(("break_it", "message"), [
+    (_drop_execution, r"field execution: Field required"),
+    (_unknown_unit, r"field compute\.mac\.fp32\.unit: .*unknown unit 'pj'"),
+    (_energy_as_power, r"field static_power: .*'pJ' is a energy; this field needs power"),
+    (_no_source, r"field compute\.ac\.fp32\.source: Field required"),
+    (_misspelt_key, r"field static_powr: Extra inputs are not permitted"),
+    (_bad_precision_key, r"field compute\.mac: .*'float32' is not a precision"),
+    (_per_access_without_width, r"field memory\.small: .*per access.*access_bits"),
+    (_all_in_without_includes, r"field compute\.ac\.fp32: .*all-in.*includes"),
+    (_all_in_beside_its_terms, r"static_power is declared, but an op energy already includes "
+                               r"'static'"),
+])
+def test_malformed_profile_gives_one_error_naming_file_field_and_problem(tmp_path, break_it,
+                                                                        message):
+    data = toy_dict()
+    break_it(data)
+    path = _write(tmp_path, data)
+    with pytest.raises(ProfileError, match=rf"^{path}: .*{message}"):
         read_profile_file(path)
 
 
