@@ -32,7 +32,8 @@ class ConvGeometry:
 class FanOut:
     """Per-input-element fan-out of one layer at one input shape (batch dimension excluded).
 
-    ``effective``: how many non-zero weights each input element meets.
+    ``effective``: how many non-zero weights each input element meets (flattened, float64:
+    integers stay exact below 2**53 and the per-call dot product runs in BLAS).
     ``dense``: the same with every weight counted (exact borders).
     ``nominal_per_sample``: output elements x reduction size (padding included).
     """
@@ -45,7 +46,7 @@ class FanOut:
 def linear_fanout(weight_nonzero: torch.Tensor) -> FanOut:
     """Fan-out of a linear layer ``y = x W^T``: input feature k meets nnz(W[:, k]) weights."""
     out_features, in_features = weight_nonzero.shape
-    per_feature = weight_nonzero.sum(dim=0, dtype=torch.int64)
+    per_feature = weight_nonzero.sum(dim=0, dtype=torch.int64).to(torch.float64)
     return FanOut(per_feature, in_features * out_features, in_features * out_features)
 
 
@@ -78,16 +79,28 @@ def conv_fanout(
         return transpose(ones_out, weights, None, geometry.stride, geometry.padding,
                          tuple(output_padding), geometry.groups, geometry.dilation)[0]
 
-    effective = scatter(mask).round().to(torch.int64)
+    effective = scatter(mask).round().reshape(-1)
     dense = int(scatter(torch.ones_like(mask)).sum().round().item())
     reduction = weight_nonzero[0].numel()  # C_in / groups x kernel elements
     nominal = int(torch.Size(out_shape).numel()) * reduction
     return FanOut(effective, dense, nominal)
 
 
-def effective_ops(nonzero_counts: torch.Tensor, fanout: FanOut) -> int:
-    """Sum over input elements of (times the element was non-zero) x (its fan-out)."""
-    return int((nonzero_counts.to(torch.int64) * fanout.effective).sum().item())
+def nonzero_counts(x: torch.Tensor, per_row: int) -> torch.Tensor:
+    """How often each of the ``per_row`` trailing elements is non-zero across all rows of ``x``.
+
+    A float32 matrix-vector product: each count is an integer no larger than the number of
+    rows, so it is exact, and it is much faster than an integer reduction over a bool tensor.
+    """
+    rows = x.numel() // per_row
+    mask = (x != 0).reshape(rows, per_row).to(torch.float32)
+    return torch.ones(1, rows) @ mask
+
+
+def effective_ops(counts: torch.Tensor, fanout: FanOut) -> tuple[int, int]:
+    """(effective ops, non-zero inputs): sum of count x fan-out, and sum of counts."""
+    counts64 = counts.reshape(-1).to(torch.float64)
+    return int(torch.dot(counts64, fanout.effective).item()), int(counts64.sum().item())
 
 
 def matmul_effective_ops(a_nonzero: torch.Tensor, b_nonzero: torch.Tensor) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 import torch.nn as nn
-from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mode
 
 from neurocost.models.encodings import SPIKE, Encoding, parse_encoding
 from neurocost.sim import tags
@@ -75,6 +75,27 @@ class Scope:
     handled_depth: int = 0  # > 0 while inside a module counted at module level
     busy: bool = False  # True while the tracer itself computes (its ops are not the model's)
     op_index: list[dict[str, int]] = field(default_factory=list)
+    interceptor: Interceptor | None = None
+    suspended_by: int | None = None  # id of the module whose forward runs without the mode
+
+    def suspend(self, module: nn.Module) -> None:
+        """Take the dispatch mode off while a module we count whole runs its own ops.
+
+        Layers and neurons are counted at module level, so their internal aten ops need no
+        Python round trip; this keeps the trace close to the cost of a plain forward.
+        """
+        if self.suspended_by is None and self.interceptor is not None:
+            popped = _pop_mode()
+            if popped is not self.interceptor:
+                _push_mode(popped)
+                return
+            self.suspended_by = id(module)
+
+    def resume(self, module: nn.Module | None = None) -> None:
+        """Put the dispatch mode back (when ``module`` is the one that suspended it, or always)."""
+        if self.suspended_by is not None and (module is None or self.suspended_by == id(module)):
+            self.suspended_by = None
+            _push_mode(self.interceptor)
 
     def op_name(self, op: str) -> str:
         owner = self.stack[-1].name if self.stack else "model"
@@ -96,12 +117,15 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         scope.op_index.append({})
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth += 1
+        if role.role != "plain":
+            scope.suspend(module)
         role_state[id(module)] = counted_here
 
     def post_hook(module: nn.Module, args: tuple, output: Any) -> None:
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
+        scope.resume(module)
         scope.stack.pop()
         scope.op_index.pop()
         if role.role in ("synaptic", "unsupported"):
@@ -145,9 +169,14 @@ class Interceptor(TorchDispatchMode):
     def __init__(self, scope: Scope, rec: Recorder, weight_storages: set[int]) -> None:
         super().__init__()
         self.scope = scope
+        scope.interceptor = self
         self.rec = rec
         self.weight_storages = weight_storages
         self._functional_convs: dict[tuple, _FunctionalConv] = {}
+
+    def __exit__(self, *exc: object) -> None:
+        self.scope.resume()  # a forward that raised never reached its post-hook
+        super().__exit__(*exc)
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}

@@ -112,16 +112,13 @@ class Recorder:
         if fanout is None:
             fanout = self._fanout(module, info, shape_key)
             info.fanouts[shape_key] = fanout
+        per_row = _prod(shape_key)
         if in_enc.kind == "binary":  # +-1 activations have no zeros
-            counts = torch.full(shape_key, x.numel() // _prod(shape_key), dtype=torch.int64)
-            nonzero = x.numel()
+            counts = torch.full((per_row,), float(x.numel() // per_row))
         else:
-            mask = x != 0
-            counts = mask.reshape(-1, *shape_key).sum(dim=0, dtype=torch.int64)
-            nonzero = int(counts.sum().item())
-        effective = counting.effective_ops(counts, fanout)
-        rows_per_sample = x.numel() // _prod(shape_key)
-        calls = rows_per_sample if info.kind == "linear" else x.shape[0]
+            counts = counting.nonzero_counts(x, per_row)
+        effective, nonzero = counting.effective_ops(counts, fanout)
+        calls = x.numel() // per_row if info.kind == "linear" else x.shape[0]
         weight_elems = module.weight.numel()
         out_bits = tags.encoding_of(out).bits
         self._add(
