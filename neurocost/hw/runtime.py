@@ -1,25 +1,23 @@
 """Loading the kernels on a GPU: CuPy's NVRTC (``RawModule``) for sm_90, torch's current stream.
 
 Nothing here is imported by ``import neurocost``; the first call that needs a GPU imports torch
-and CuPy and raises ``CudaUnavailableError`` saying exactly what is missing. Headers are
-expanded into the source text before it reaches NVRTC, so CuPy's kernel cache (keyed by the
-code and the options) is invalidated by a header change too. Modules needing sm_90a
+and CuPy and raises ``CudaUnavailableError`` saying exactly what is missing. NVRTC gets the
+header-expanded text (``toolchain.expanded_source``), the same text CI compiles with nvcc, so
+CuPy's kernel cache (keyed by code and options) also sees header changes. Modules needing sm_90a
 (wgmma) would go through ``toolchain.compile_cubin`` and ``RawModule(path=...)`` instead; none
 of the current kernels does.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from neurocost.hw.toolchain import KERNEL_DIR
+from neurocost.hw.toolchain import expanded_source
 
 NVRTC_OPTIONS = ("-std=c++17",)
-_LOCAL_INCLUDE = re.compile(r'^#include "([\w.]+)"\s*$', re.MULTILINE)
 
 
 class CudaUnavailableError(RuntimeError):
@@ -45,17 +43,6 @@ def require_cuda() -> tuple[Any, Any]:
             " (e.g. pip install cupy-cuda13x)"
         ) from err
     return torch, cupy
-
-
-def expanded_source(file: str) -> str:
-    """The kernel file's text with its local ``#include "x.cuh"`` lines replaced by the headers."""
-    path = KERNEL_DIR / file
-    if not path.is_file():
-        raise FileNotFoundError(f"kernel source {path} not found")
-    return _LOCAL_INCLUDE.sub(
-        lambda m: (KERNEL_DIR / m.group(1)).read_text().replace("#pragma once\n", ""),
-        path.read_text(),
-    )
 
 
 @cache

@@ -21,6 +21,7 @@ from pathlib import Path
 
 KERNEL_DIR = Path(__file__).with_name("kernels")
 CACHE_ENV = "NEUROCOST_CUBIN_CACHE"
+_LOCAL_INCLUDE = re.compile(r'^#include "([\w.]+)"\s*$', re.MULTILINE)
 
 
 class ToolNotFoundError(RuntimeError):
@@ -113,21 +114,26 @@ def compile_cubin(
 ) -> Compiled:
     """Compile a ``kernels/*.cu`` file to a cubin with nvcc (``-Xptxas -v``), cached on disk.
 
-    The cache key covers every source in the kernel directory (headers included), the flags and
-    ``nvcc --version``, so editing a header recompiles its users.
+    nvcc compiles the header-expanded text, the very text the GPU path hands to NVRTC, so the
+    checks cover what runs. The cache key is a hash of that text, the flags and
+    ``nvcc --version``.
     """
     source = _resolve_source(source)
     nvcc = require_tool("nvcc")
     flags = (f"-arch={arch}", "-cubin", "-std=c++17", "-lineinfo", "-Xptxas", "-v",
-             f"-I{KERNEL_DIR}", *(f"-D{d}" for d in defines))
-    key = _cache_key(source, flags, _nvcc_version(str(nvcc)))
+             *(f"-D{d}" for d in defines))
+    text = expanded_source(source)
+    key = _cache_key(text, flags, _nvcc_version(str(nvcc)))
     cubin = _cache_dir() / f"{source.stem}-{arch}-{key}.cubin"
     log_file = cubin.with_suffix(".ptxas.txt")
     if not (cubin.is_file() and log_file.is_file()):
         cubin.parent.mkdir(parents=True, exist_ok=True)
         partial = cubin.with_suffix(f".{os.getpid()}.tmp")
-        run = subprocess.run([str(nvcc), *flags, "-o", str(partial), str(source)],
+        unit = cubin.with_suffix(f".{os.getpid()}.cu")
+        unit.write_text(text)
+        run = subprocess.run([str(nvcc), *flags, "-o", str(partial), str(unit)],
                              capture_output=True, text=True)
+        unit.unlink()
         if run.returncode != 0:
             raise CompileError(f"nvcc failed on {source} for {arch}:\n{run.stderr}{run.stdout}")
         log_file.write_text(run.stderr + run.stdout)
@@ -154,6 +160,18 @@ def split_sass_functions(listing: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
+def expanded_source(source: str | Path) -> str:
+    """A kernel file's text with each local ``#include "x.cuh"`` replaced by the header's text.
+
+    The result needs no include path, which is what NVRTC (no system headers) requires.
+    """
+    path = _resolve_source(source)
+    return _LOCAL_INCLUDE.sub(
+        lambda m: (path.parent / m.group(1)).read_text().replace("#pragma once\n", ""),
+        path.read_text(),
+    )
+
+
 def kernel_sources() -> list[Path]:
     """Every kernel file shipped in ``neurocost/hw/kernels``."""
     return sorted(KERNEL_DIR.glob("*.cu"))
@@ -175,13 +193,8 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "neurocost" / "cubin"
 
 
-def _cache_key(source: Path, flags: tuple[str, ...], nvcc_version: str) -> str:
-    digest = hashlib.sha256()
-    for path in [source, *sorted(KERNEL_DIR.glob("*.cuh"))]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    digest.update("\0".join(flags).encode())
-    digest.update(nvcc_version.encode())
+def _cache_key(text: str, flags: tuple[str, ...], nvcc_version: str) -> str:
+    digest = hashlib.sha256("\0".join([text, *flags, nvcc_version]).encode())
     return digest.hexdigest()[:16]
 
 

@@ -44,17 +44,6 @@ def test_bmma_kernel_uses_only_and_popc(sass_of):
     assert all("BMMA.168256.AND.POPC" in line for line in bmma)
 
 
-@pytest.mark.parametrize("file", FILES)
-def test_nvrtc_text_compiles_on_its_own(compiled, tmp_path, file):
-    # The launchers hand NVRTC the header-expanded text; it must compile without include paths.
-    from neurocost.hw.runtime import expanded_source
-    from neurocost.hw.toolchain import compile_cubin
-
-    standalone = tmp_path / file
-    standalone.write_text(expanded_source(file))
-    assert set(compile_cubin(standalone).resources) == set(KERNEL_FILES[file].entries)
-
-
 def test_ptxas_report_parser():
     log = (
         "ptxas info    : Compiling entry function 'k' for 'sm_90'\n"
