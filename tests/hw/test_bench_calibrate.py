@@ -122,3 +122,29 @@ def test_gross_energy_is_all_in_and_applies_to_the_shipped_h100_profile():
 def test_unknown_energy_convention_is_refused():
     with pytest.raises(ValueError, match="energy convention"):
         h100_overrides(_bench([_result("lif:a", "neuron_update", 1e11)]), energy="net")
+
+
+def test_unknown_kernel_is_named():
+    import numpy as np
+
+    from neurocost.hw.bench import build_cases
+
+    with pytest.raises(ValueError, match="unknown kernel 'bgemm_xor'"):
+        build_cases(["bgemm_xor"], [], np.random.default_rng(0), torch=None)
+
+
+def test_each_kernel_takes_only_sizes_it_understands(monkeypatch):
+    import numpy as np
+
+    from neurocost.hw import bench
+
+    seen = []
+
+    def fake_builder(rng, torch, m, n, k):
+        seen.append((m, n, k))
+
+    monkeypatch.setitem(bench.KERNELS, "fake", (fake_builder, [{"m": 1, "n": 2, "k": 3}]))
+    bench.build_cases(["fake"], [{"m": 8, "n": 8, "k": 8}, {"b": 1, "density": 0.1}],
+                      np.random.default_rng(0), torch=None)
+    bench.build_cases(["fake"], [{"b": 1, "density": 0.1}], np.random.default_rng(0), torch=None)
+    assert seen == [(8, 8, 8), (1, 2, 3)]  # the gather-style size falls back to the default
