@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "conventions": "neurocost.energy",
     "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
+    "count_static": "neurocost.sim.static",
+    "model_size": "neurocost.sim.static",
     "Trace": "neurocost.sim.trace_record",
     "Quantity": "neurocost.units",
     "simulate": "neurocost.sim.simulate",

@@ -254,7 +254,7 @@ def _attention(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any
     if bound.get("is_causal"):
         attend = torch.tril(attend)
     mask = bound.get("attn_mask", bound.get("attn_bias"))
-    if mask is not None:
+    if mask is not None and not mask.is_meta:
         attend = attend & (mask if mask.dtype == torch.bool else torch.isfinite(mask))
     shape = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (lq, lk)
     first = out[0] if isinstance(out, (tuple, list)) else out

@@ -113,7 +113,7 @@ class Recorder:
             fanout = self._fanout(module, info, shape_key)
             info.fanouts[shape_key] = fanout
         per_row = _prod(shape_key)
-        if in_enc.kind == "binary":  # +-1 activations have no zeros
+        if in_enc.kind == "binary" or x.is_meta:  # +-1 has no zeros; shapes only: all count
             counts = torch.full((per_row,), float(x.numel() // per_row))
         else:
             counts = counting.nonzero_counts(x, per_row)
@@ -139,8 +139,10 @@ class Recorder:
             -> counting.FanOut:
         weight = module.effective_weight() if hasattr(module, "effective_weight") else \
             module.weight
-        nonzero = torch.ones_like(weight, dtype=torch.bool) if info.weight_encoding == BINARY \
-            else weight != 0
+        if info.weight_encoding == BINARY or weight.is_meta:  # no zeros, or no values to look at
+            nonzero = torch.ones(weight.shape, dtype=torch.bool)
+        else:
+            nonzero = weight != 0
         if info.kind == "linear":
             return counting.linear_fanout(nonzero)
         geometry = counting.ConvGeometry(
@@ -163,7 +165,8 @@ class Recorder:
             layer=name, kind=type(module).__name__, step=self._step_for(name), op_class="",
             in_encoding="", weight_encoding="", batch=self.batch_size,
             neurons=neurons, neuron_updates=neurons,
-            spikes_out=int(torch.count_nonzero(spikes).item()), out_elems=neurons,
+            spikes_out=0 if spikes.is_meta else int(torch.count_nonzero(spikes).item()),
+            out_elems=neurons,
             state_bits_read=neurons * n_state * state_bits,
             state_bits_written=neurons * n_state * state_bits,
             act_bits_out=neurons * SPIKE.bits,
@@ -174,17 +177,21 @@ class Recorder:
                     out: torch.Tensor, is_weight_b: bool) -> None:
         """Count ``a @ b`` (batched, broadcast) found below module level."""
         a_enc, b_enc = tags.encoding_of(a), tags.encoding_of(b)
-        a_nz = torch.ones_like(a, dtype=torch.bool) if a_enc == BINARY else a != 0
-        b_nz = torch.ones_like(b, dtype=torch.bool) if b_enc == BINARY else b != 0
-        effective = counting.matmul_effective_ops(a_nz, b_nz)
         dense = out.numel() * a.shape[-1]
+        if a.is_meta or b.is_meta:  # shapes only: every pair counts
+            effective, a_nonzero = dense, a.numel()
+        else:
+            a_nz = torch.ones_like(a, dtype=torch.bool) if a_enc == BINARY else a != 0
+            b_nz = torch.ones_like(b, dtype=torch.bool) if b_enc == BINARY else b != 0
+            effective = counting.matmul_effective_ops(a_nz, b_nz)
+            a_nonzero = int(a_nz.sum().item())
         b_bits = b.numel() * b_enc.bits
         self._add(
             layer=name, kind=kind, step=self._step_for(name), op_class=op_class(a_enc, b_enc),
             in_encoding=str(a_enc), weight_encoding=str(b_enc), in_bits=a_enc.bits,
             weight_bits=b_enc.bits, batch=self.batch_size,
             dense_ops=dense, effective_ops=effective, nominal_ops=dense,
-            in_elems=a.numel(), in_nonzero=int(a_nz.sum().item()), out_elems=out.numel(),
+            in_elems=a.numel(), in_nonzero=a_nonzero, out_elems=out.numel(),
             weight_bits_read=b_bits if is_weight_b else 0,
             weight_bits_read_event=effective * b_enc.bits if is_weight_b else 0,
             act_bits_in=a.numel() * a_enc.bits + (0 if is_weight_b else b_bits),
@@ -207,7 +214,7 @@ class Recorder:
                       declared_by_layer: Encoding | None) -> None:
         """Warn (once per layer) when data contradicts a declared encoding."""
         allowed = enc.allowed_values()
-        if allowed is None or declared_by_layer is not None:
+        if allowed is None or declared_by_layer is not None or x.is_meta:
             return  # layers that binarise their own input see pre-binarisation values
         ok = torch.zeros_like(x, dtype=torch.bool)
         for value in allowed:

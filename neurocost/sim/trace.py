@@ -93,7 +93,7 @@ def trace(
 def _check_input(x: torch.Tensor, steps: int | None) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")
-    if x.is_floating_point() and bool(torch.isnan(x).any()):
+    if x.is_floating_point() and not x.is_meta and bool(torch.isnan(x).any()):
         raise ValueError("input contains NaN; neurocost counts real activity only")
     if steps is None and x.dim() < 2:
         raise ValueError(

@@ -1,0 +1,56 @@
+"""Counts from shapes alone (meta device) and parameter storage at declared widths."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+import neurocost as nc
+from neurocost.models.encodings import BINARY
+
+
+class _Binary(nn.Linear):
+    weight_encoding = BINARY
+    input_encoding = BINARY
+
+
+def _net() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                         _Binary(8 * 6 * 6, 10))
+
+
+def test_static_counts_equal_a_trace_on_all_nonzero_data():
+    torch.manual_seed(0)
+    model = _net()
+    with torch.no_grad():
+        model[0].weight.copy_(model[0].weight.sign() + (model[0].weight == 0))
+    x = torch.rand(2, 3, 6, 6) + 0.1
+    static = nc.count_static(model, x).layers
+    real = nc.trace(model, x, steps=1).layers
+    for column in ("dense_ops", "effective_ops", "nominal_ops", "weight_bits_read"):
+        assert static[column].tolist() == real[column].tolist()
+    assert static.op_class.tolist() == ["mac", "bop"]
+
+
+def test_static_leaves_the_model_untouched_and_accepts_a_factory():
+    model = _net()
+    from_module = nc.count_static(model, (1, 3, 6, 6))
+    from_factory = nc.count_static(_net, (1, 3, 6, 6))
+    assert next(model.parameters()).device.type == "cpu"
+    assert from_module.layers.dense_ops.tolist() == from_factory.layers.dense_ops.tolist()
+
+
+def test_nominal_count_includes_padding_positions():
+    tr = nc.count_static(nn.Conv2d(1, 1, 3, padding=1), (1, 1, 4, 4))
+    # textbook: 16 outputs x 9 taps; exact borders: each axis has 4*3 - 2 in-bounds taps
+    assert tr.layers.nominal_ops[0] == 16 * 9
+    assert tr.layers.dense_ops[0] == (4 * 3 - 2) ** 2
+
+
+def test_model_size_uses_declared_widths():
+    size = nc.model_size(_net())
+    rows = size.tensors.set_index("name")
+    assert rows.loc["3.weight", "bits"] == 10 * 288 * 1  # binary weights: 1 bit each
+    assert rows.loc["3.bias", "bits"] == 10 * 32
+    assert rows.loc["0.weight", "bits"] == 8 * 3 * 9 * 32
+    assert size.parameters == 8 * 27 + 8 + 10 * 288 + 10
