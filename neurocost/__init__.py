@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "conventions": "neurocost.energy",
     "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
+    "load_model": "neurocost.models.loading",
     "count_static": "neurocost.sim.static",
     "model_size": "neurocost.sim.static",
     "Trace": "neurocost.sim.trace_record",
