@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neurocost.claims.formatting import format_value
+
 FORMAT = "neurocost.claims.golden"
 FORMAT_VERSION = 1
 
@@ -54,16 +56,17 @@ class GoldenChange:
 
     def describe(self) -> str:
         if self.old is None and self.new is not None:
-            return f"{self.claim_id}: recorded {self.new.value:.10g} {self.new.unit}"
+            return f"{self.claim_id}: recorded {format_value(self.new.value, self.new.unit)}"
         if self.new is None and self.old is not None:
             return f"{self.claim_id}: dropped (no such claim any more)"
         assert self.old is not None and self.new is not None
         why = stale_reason(self.old.key, self.new.key)
         because = f" (key changed: {why})" if why else ""
-        return (
-            f"{self.claim_id}: {self.old.value:.10g} -> {self.new.value:.10g} {self.new.unit}"
-            f"{because}"
+        old, new = (
+            format_value(self.old.value, self.old.unit),
+            format_value(self.new.value, self.new.unit),
         )
+        return f"{self.claim_id}: {old} -> {new}{because}"
 
 
 def stale_reason(recorded: dict[str, Any], current: dict[str, Any]) -> str | None:

@@ -70,8 +70,9 @@ class ModelMeasurer:
             if counting == "trace":
                 from neurocost.sim.trace import trace
 
-                counted = trace(self.model(spec), given.x, steps=given.steps,
-                                input_encoding=given.encoding)
+                counted = trace(
+                    self.model(spec), given.x, steps=given.steps, input_encoding=given.encoding
+                )
             else:
                 from neurocost.sim.static import count_static
 
@@ -89,8 +90,9 @@ def _input(spec: ModelSpec) -> _Input:
 
         name = spec.spec[len("zoo:") :]
         entry = zoo.entry(name)
-        x = zoo.example_input(name, batch=given.batch, steps=given.steps, seed=given.seed,
-                              **spec.variant)
+        x = zoo.example_input(
+            name, batch=given.batch, steps=given.steps, seed=given.seed, **spec.variant
+        )
         encoding = given.encoding or (str(entry.input_encoding) if entry.input_encoding else None)
         return _Input(x, None if entry.stepwise else 1, encoding)
     if given.shape is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from neurocost.claims.formatting import format_number, format_value
 from neurocost.claims.schema import Claim, Term
 
 Status = Literal[
@@ -96,20 +97,6 @@ class Outcome:
         for term, measurement in self.terms:
             lines += _layer_table(term, measurement, self.reference_per_layer)
         return "\n".join(lines)
-
-
-def format_value(value: float, unit: str) -> str:
-    """``value`` with its unit (see ``format_number``); a ratio (unit ``1``) reads as ``56.3x``."""
-    if unit == "1":
-        return f"{value:.6g}x"
-    return f"{format_number(value)} {unit}".rstrip()
-
-
-def format_number(value: float) -> str:
-    """Whole numbers with digit grouping (counts stay exact), others to 6 significant digits."""
-    if float(value).is_integer() and abs(value) < 1e18:
-        return f"{int(value):,}"
-    return f"{value:.6g}"
 
 
 def _deviation(expected: float, measured: float, unit: str) -> str:

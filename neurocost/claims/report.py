@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from neurocost.claims.formatting import format_value
 from neurocost.claims.golden import GoldenChange
-from neurocost.claims.outcome import Outcome, format_value
+from neurocost.claims.outcome import Outcome
 
 _MARK = {
     "passed": "pass",

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Protocol
 
 from neurocost.claims.files import ClaimsFile, load_claims
+from neurocost.claims.formatting import format_value
 from neurocost.claims.golden import GoldenChange, GoldenEntry, GoldenStore, stale_reason
-from neurocost.claims.outcome import Measurement, Outcome, Status, format_value
+from neurocost.claims.outcome import Measurement, Outcome, Status
 from neurocost.claims.schema import Claim, Term
 
 UPDATE_HINT = (
@@ -164,8 +165,9 @@ def _judge(
     else:
         holds = tolerance.allows(expected, measured.value)
     status, message = _verdict(claim, holds)
-    return Outcome(claim, file.path, status, message, expected, measured.value, terms,
-                   reference_per_layer)
+    return Outcome(
+        claim, file.path, status, message, expected, measured.value, terms, reference_per_layer
+    )
 
 
 def _verdict(claim: Claim, holds: bool) -> tuple[Status, str]:

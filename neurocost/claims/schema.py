@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from neurocost.claims.formatting import format_value
+
 MetricName = Literal[
     "ops", "bops", "flops", "size_bytes", "bits_per_weight", "energy_j", "latency_s"
 ]
@@ -188,8 +190,10 @@ class Tolerance(_Strict):
             return abs(measured - expected) <= self.abs
         return abs(measured - expected) <= self.rel * abs(expected)
 
-    def __str__(self) -> str:
-        return f"± {self.abs:g}" if self.abs is not None else f"± {self.rel:.3g} rel"
+    def describe(self, unit: str) -> str:
+        if self.abs is not None:
+            return f"± {format_value(self.abs, unit)}"
+        return f"± {self.rel:.3g} relative"
 
 
 EXACT = "exact"
@@ -282,7 +286,7 @@ class Claim(_Strict):
 
     def describe_tolerance(self) -> str:
         tolerance = self.effective_tolerance()
-        return EXACT if tolerance is None else str(tolerance)
+        return EXACT if tolerance is None else tolerance.describe(self.metric.unit)
 
 
 class ClaimsDocument(_Strict):

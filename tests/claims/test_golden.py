@@ -40,7 +40,7 @@ def test_recorded_values_round_trip_and_every_change_is_listed(tmp_path: Path) -
     reread.record("a", _entry(1.5))
     reread.record("b", _entry(2.0))
     second = reread.write(["a", "b"])
-    assert [c.describe() for c in second] == ["a: 1 -> 1.5 J"]
+    assert [c.describe() for c in second] == ["a: 1 J -> 1.5 J"]
 
 
 def test_entries_of_removed_claims_are_dropped_and_reported(tmp_path: Path) -> None:
