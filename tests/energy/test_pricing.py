@@ -226,3 +226,23 @@ def test_estimate_serialises_with_units_profile_and_sources():
     assert data["regime"] == "compute+memory+static"
     assert data["sources"]["compute.mac.fp32"] == "test fixture"
     assert data["energy_per_step"]["value"] == pytest.approx(est.energy_j / 2)
+
+
+def test_price_with_a_simulated_timing_from_the_profile_architecture():
+    from neurocost.sim.simulate import simulate
+    from neurocost.sim.synthetic import chain_trace
+    from tests.sim.toy_chip import toy_chip
+
+    profile = toy(architecture=toy_chip().model_dump(), compute={
+        "ac": {"any": fixture_constant(1, "pJ")}})
+    trace = chain_trace([64, 32, 10], steps=3, rate=0.2, seed=0)
+    # two cores five tiles apart, so spike packets cross the mesh
+    timing = simulate(trace, profile, mapping={"fc1": 0, "lif1": 0, "fc2": 5, "lif2": 5})
+    assert timing.hops > 0 and len(timing.cores) == 2
+    est = price(trace, profile, timing=timing)
+    assert est.latency_s == timing.latency_s
+    assert est.components()["static"] == pytest.approx(1e-3 * timing.latency_s)
+    # routing: 5 pJ per spike emitted + 7 pJ per hop the simulation counted
+    spikes = trace.totals()["spikes"].value
+    assert est.components()["routing"] == pytest.approx((5 * spikes + 7 * timing.hops) * PJ)
+    assert len(est.breakdown[est.breakdown["layer"].str.startswith("core:")]) == len(timing.cores)
