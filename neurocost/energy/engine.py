@@ -85,10 +85,18 @@ class _Equations:
         self.event = _is(p("execution.style"), "event_driven")
         self.skip = self.event | np.asarray(p("execution.zero_skipping"), dtype=bool)
         self.on_event = _is(p("execution.neuron_update"), "on_event")
-        self.scale = energy_factor(self.profile, p("operating_point.node_nm"),
-                                   p("operating_point.voltage_v"))
+        self.scale = self._scale()
         self.op_formulas = self._op_formulas()
         self.neuron_formulas = self._neuron_formulas()
+
+    def _scale(self):
+        """Node/voltage factor on dynamic energy (1 when the profile may not be rescaled)."""
+        tech = self.profile.technology
+        if tech is None or tech.scaling == "none":
+            return 1.0
+        p = self.params.get
+        return energy_factor(tech.scaling, p("technology.node") * 1e9, p("technology.voltage"),
+                             p("operating_point.node_nm"), p("operating_point.voltage_v"))
 
     def col(self, name: str) -> np.ndarray:
         return self.table[name].to_numpy(dtype=float)

@@ -18,8 +18,11 @@ from pydantic import BaseModel
 from neurocost.energy.schema import Profile
 from neurocost.provenance import UNITS, Sourced
 
-# Sub-trees the pricer never reads (the simulator's data, free text, placement rules).
+# Sub-trees the pricer never reads (the simulator's data, free text).
 _NOT_PRICED = ("architecture", "notes")
+# Fields that decide which constants price a row (or name the profile), not a value to sweep.
+_STRUCTURAL = ("id", "version", "description", "kind", "status", "compute.int_accumulator_bits",
+               "compute.width_rule", "technology.scaling")
 
 
 class OverrideError(ValueError):
@@ -98,6 +101,11 @@ def override_paths(params: Params, paths: list[str]) -> list[str]:
     normalised = []
     for path in paths:
         key = path[: -len(".value")] if path.endswith(".value") else path
+        if key in _STRUCTURAL or key.endswith(".holds"):
+            raise OverrideError(
+                f"profile {params.profile.id}: {path!r} cannot be swept: it decides which "
+                "constants price a row (or names the profile); write a profile variant instead"
+            )
         if key in params.undeclared:
             raise OverrideError(
                 f"profile {params.profile.id}: override {path!r}: the field is undeclared; "

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurocost.energy.schema import Profile
-
 # node (nm) -> dynamic energy relative to 45 nm, both at Vdd = 0.9 V ([D] from Stillmaker 2017).
 NODE_ENERGY_AT_0V9: dict[float, float] = {
     7: 0.10, 10: 0.13, 14: 0.15, 16: 0.19, 20: 0.24, 32: 0.64, 45: 1.0, 65: 1.25,
@@ -41,23 +39,22 @@ def node_factor(node_nm):
     return np.interp(node, nodes, [NODE_ENERGY_AT_0V9[n] for n in nodes])
 
 
-def energy_factor(profile: Profile, node_nm, voltage_v):
+def energy_factor(rule: str, reference_nm, reference_v, node_nm, voltage_v):
     """Multiplier on dynamic energy when pricing at (``node_nm``, ``voltage_v``) instead of the
-    profile's own technology; None or NaN entries mean 'the profile's own value'.
+    reference technology the constants were taken at; None or NaN targets mean 'the reference'.
+    Every argument but ``rule`` may be an array over sweep variants.
     """
-    tech = profile.technology
-    if tech is None or tech.scaling == "none":
+    if rule == "none":
         return 1.0
-    ref_node, ref_v = tech.node.si * 1e9, tech.voltage.si
-    node = _or_reference(node_nm, ref_node)
-    volt = _or_reference(voltage_v, ref_v)
-    factor = (volt / ref_v) ** 2
-    if tech.scaling == "stillmaker2017":
-        factor = factor * node_factor(node) / node_factor(ref_node)
-    elif np.any(node != ref_node):
+    node = _or_reference(node_nm, reference_nm)
+    volt = _or_reference(voltage_v, reference_v)
+    factor = (volt / reference_v) ** 2
+    if rule == "stillmaker2017":
+        return factor * node_factor(node) / node_factor(reference_nm)
+    if np.any(node != reference_nm):
         raise ScalingError(
-            f"profile {profile.id}: technology.scaling is 'cv2' (voltage only); it cannot move "
-            f"from {ref_node:g} nm to {node_nm} nm"
+            f"technology.scaling is 'cv2' (voltage only); it cannot move from "
+            f"{np.ravel(reference_nm)[0]:g} nm to {np.ravel(node)[0]:g} nm"
         )
     return factor
 

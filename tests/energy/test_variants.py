@@ -88,3 +88,10 @@ def test_profiles_that_forbid_scaling_refuse_an_operating_point():
 def test_node_outside_the_scaling_table_is_refused():
     with pytest.raises(ScalingError, match=r"node 5 nm is outside"):
         price_variants(two_layer_trace(), "cmos45", {"operating_point.node_nm": [7.0, 5.0]})
+
+
+@pytest.mark.parametrize("path", ["compute.width_rule", "technology.scaling",
+                                  "memory.small.holds", "id"])
+def test_structural_fields_cannot_be_swept(path):
+    with pytest.raises(OverrideError, match=rf"'{path}' cannot be swept"):
+        price_variants(two_layer_trace(), toy(), {path: [True]})
