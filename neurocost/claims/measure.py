@@ -74,9 +74,16 @@ class ModelMeasurer:
                     self.model(spec), given.x, steps=given.steps, input_encoding=given.encoding
                 )
             else:
+                from neurocost.models.loading import load_model
                 from neurocost.sim.static import count_static
 
-                counted = count_static(self.model(spec), given.x)
+                # built straight on the meta device: shapes only, no weights in memory
+                counted = count_static(
+                    lambda: load_model(spec.spec, **spec.variant),
+                    given.x,
+                    given.steps,
+                    input_encoding=given.encoding,
+                )
             self._counts[cache_key] = counted
         return self._counts[cache_key]
 
@@ -167,50 +174,45 @@ def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]
     return measure
 
 
-def _storage(model: nn.Module) -> tuple[float, int, float]:
-    """(weight bits, weight count, other parameter bits) at the declared bit-widths.
-
-    A module that declares ``bits_per_weight`` (mixed-precision storage, e.g. partial
-    binarisation) stores ``bits_per_weight`` x its weight entries and its sub-modules are not
-    counted again; a module with a ``weight`` stores it at its ``weight_encoding`` bits (the
-    tensor's own width when undeclared); every other parameter (biases, norms) at its dtype's
-    width. Buffers (masks, running statistics) are not model storage.
-    """
-    weight_bits, weight_count, other_bits = 0.0, 0, 0.0
-    counted: set[int] = set()
-    for module in model.modules():
-        if id(module) in counted:
-            continue
-        declared = getattr(module, "bits_per_weight", None)
-        if declared is not None:
-            entries = module.effective_weight().numel()
-            weight_bits += float(declared) * entries
-            weight_count += entries
-            counted.update(id(m) for m in module.modules())
-            continue
-        for name, param in module.named_parameters(recurse=False):
-            if name == "weight":
-                encoding = getattr(module, "weight_encoding", None)
-                bits = encoding.bits if encoding is not None else param.element_size() * 8
-                weight_bits += bits * param.numel()
-                weight_count += param.numel()
-            else:
-                other_bits += param.element_size() * 8 * param.numel()
-    return weight_bits, weight_count, other_bits
-
-
 def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Bytes of all parameters at their declared widths (see ``_storage``)."""
-    weight_bits, _, other_bits = _storage(measurer.model(spec))
-    return (weight_bits + other_bits) / 8, {}, {}
+    """Bytes of all parameters at their declared widths (``neurocost.sim.static.model_size``);
+    per layer, the bytes of each module's own parameters."""
+    from neurocost.sim.static import model_size
+
+    tensors = model_size(measurer.model(spec)).tensors
+    modules = tensors["name"].str.rpartition(".")[0].replace("", "(model)")
+    per_module = (tensors["bits"] / 8).groupby(modules, sort=False).sum()
+    per_layer = {str(name): float(size) for name, size in per_module.items()}
+    return float(tensors["bits"].sum()) / 8, per_layer, {}
 
 
 def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Mean storage bits of one weight entry (biases and norms excluded, see ``_storage``)."""
-    weight_bits, weight_count, _ = _storage(measurer.model(spec))
-    if weight_count == 0:
+    """Mean storage bits of one weight entry; biases, norms and buffers are not weights.
+
+    A module that declares ``bits_per_weight`` (mixed-precision storage such as partial
+    binarisation, which keeps its weight in two masked parts) counts as one weight of
+    ``effective_weight()``'s entries at that width, its parts not again; any other module's
+    ``weight`` counts at its ``weight_encoding`` width, or its dtype's when undeclared.
+    """
+    weight_bits, entries = 0.0, 0
+    inside_declared: set[int] = set()
+    for module in measurer.model(spec).modules():
+        if id(module) in inside_declared:
+            continue
+        declared = getattr(module, "bits_per_weight", None)
+        if declared is not None:
+            count = module.effective_weight().numel()
+            weight_bits, entries = weight_bits + float(declared) * count, entries + count
+            inside_declared.update(id(part) for part in module.modules())
+            continue
+        weight = module._parameters.get("weight")
+        if weight is not None:
+            encoding = getattr(module, "weight_encoding", None)
+            bits = encoding.bits if encoding is not None else weight.element_size() * 8
+            weight_bits, entries = weight_bits + bits * weight.numel(), entries + weight.numel()
+    if entries == 0:
         raise ClaimSetupError(f"model {spec.spec!r} has no weights to average bits over")
-    return weight_bits / weight_count, {}, {}
+    return weight_bits / entries, {}, {}
 
 
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
