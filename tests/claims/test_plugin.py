@@ -54,8 +54,9 @@ def _claims(project: pytest.Pytester, *claims: tuple[str, object], name: str = "
 def test_each_claim_is_one_test_item(project: pytest.Pytester) -> None:
     _claims(project, ("bnn-bops", 160), ("bnn-bops-again", 160))
     result = project.runpytest(*QUIET, "-v")
-    result.stdout.fnmatch_lines(["*paper.claims.yaml::bnn-bops PASSED*",
-                                 "*paper.claims.yaml::bnn-bops-again PASSED*"])
+    result.stdout.fnmatch_lines(
+        ["*paper.claims.yaml::bnn-bops PASSED*", "*paper.claims.yaml::bnn-bops-again PASSED*"]
+    )
     result.assert_outcomes(passed=2)
 
 
@@ -65,15 +66,17 @@ def test_a_wrong_expected_value_fails_with_expected_measured_and_layers(
     _claims(project, ("bnn-bops", 160), ("bnn-bops-wrong", 170))
     result = project.runpytest(*QUIET)
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*claim 'bnn-bops-wrong' (*paper.claims.yaml): FAILED: measured value is outside exact",
-        "*expected:  170 bops (as published, tolerance exact)",
-        "*measured:  160 bops",
-        "*deviation: -10 bops (-5.882%)",
-        "*model.bops = 160 bops; per layer in bops (largest first):",
-        "*0 * 128 * 80.0%",
-        "*1 * 32 * 20.0%",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*claim 'bnn-bops-wrong' (*paper.claims.yaml): FAILED: measured value is outside exact",
+            "*expected:  170 bops (as published, tolerance exact)",
+            "*measured:  160 bops",
+            "*deviation: -10 bops (-5.882%)",
+            "*model.bops = 160 bops; per layer in bops (largest first):",
+            "*0 * 128 * 80.0%",
+            "*1 * 32 * 20.0%",
+        ]
+    )
 
 
 def test_only_claims_yaml_files_are_collected(project: pytest.Pytester) -> None:
@@ -103,8 +106,12 @@ def test_golden_claims_need_recording_then_hold(project: pytest.Pytester) -> Non
 
     update = project.runpytest(*QUIET, "--claims-update")
     update.assert_outcomes(passed=1)
-    update.stdout.fnmatch_lines(["*neurocost golden values rewritten*",
-                                 "*paper.golden.json: bnn-bops-golden: recorded 160 bops"])
+    update.stdout.fnmatch_lines(
+        [
+            "*neurocost golden values rewritten*",
+            "*paper.golden.json: bnn-bops-golden: recorded 160 bops",
+        ]
+    )
     golden = json.loads((project.path / "paper.golden.json").read_text())
     assert golden["entries"]["bnn-bops-golden"]["value"] == 160
     assert golden["entries"]["bnn-bops-golden"]["per_layer"] == {"0": 128.0, "1": 32.0}
@@ -121,13 +128,15 @@ def test_a_changed_model_fails_its_golden_with_the_layer_that_changed(
     project.makepyfile(tiny_bnn=MODEL.replace("hidden: int = 8", "hidden: int = 9"))
     result = project.runpytest(*QUIET)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*expected:  160 bops (golden value, tolerance exact)",
-        "*measured:  180 bops",
-        "*layers that changed against the golden values (2), in bops:",
-        "*0 * 128 -> * 144  (+16)",
-        "*1 * 32 -> * 36  (+4)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*expected:  160 bops (golden value, tolerance exact)",
+            "*measured:  180 bops",
+            "*layers that changed against the golden values (2), in bops:",
+            "*0 * 128 -> * 144  (+16)",
+            "*1 * 32 -> * 36  (+4)",
+        ]
+    )
 
 
 def test_a_changed_key_makes_the_golden_stale(project: pytest.Pytester) -> None:
@@ -137,8 +146,12 @@ def test_a_changed_key_makes_the_golden_stale(project: pytest.Pytester) -> None:
     path.write_text(path.read_text().replace("seed: 0", "seed: 1"))
     result = project.runpytest(*QUIET)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*STALE: the golden value was recorded under other conditions "
-                                 "(model.input.seed was 0, is 1 now)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*STALE: the golden value was recorded under other conditions "
+            "(model.input.seed was 0, is 1 now)*"
+        ]
+    )
 
 
 def test_report_is_written_as_markdown_or_json(project: pytest.Pytester) -> None:
@@ -153,3 +166,60 @@ def test_report_is_written_as_markdown_or_json(project: pytest.Pytester) -> None
         ("bnn-bops", "passed", 160.0),
         ("bnn-bops-wrong", "failed", 160.0),
     ]
+
+
+RATIO = """
+  - id: {id}
+    source: "derivation: (16*16 + 16*4) / (16*8 + 8*4) = 320 / 160"
+    model: {{spec: "tiny_bnn.py:bnn", input: {{shape: [16]}}}}
+    baseline: {{spec: "tiny_bnn.py:bnn", variant: {{hidden: 16}}, input: {{shape: [16]}}}}
+    metric: baseline.bops / model.bops
+    expected: {expected}
+    tolerance: {{abs: 0.005}}
+"""
+
+
+def test_a_ratio_divides_the_baseline_by_the_model(project: pytest.Pytester) -> None:
+    project.makefile(".claims.yaml", paper="claims:" + RATIO.format(id="ratio", expected=2.5))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*expected:  2.5x (as published, tolerance ± 0.005x)",
+            "*measured:  2x",
+            "*baseline.bops = 320 bops; per layer in bops (largest first):",
+            "*model.bops = 160 bops; per layer in bops (largest first):",
+        ]
+    )
+
+
+def test_a_known_gap_is_an_expected_failure_until_it_closes(project: pytest.Pytester) -> None:
+    gap = "    known_gap: the paper rounds differently\n"
+    project.makefile(".claims.yaml", paper="claims:" + RATIO.format(id="gap", expected=2.5) + gap)
+    result = project.runpytest(*QUIET, "-rx")
+    result.assert_outcomes(xfailed=1)
+    result.stdout.fnmatch_lines(
+        ["*XFAIL*gap*outside ± 0.005x, as expected (known gap): the paper rounds differently"]
+    )
+    project.makefile(".claims.yaml", paper="claims:" + RATIO.format(id="gap", expected=2.0) + gap)
+    closed = project.runpytest(*QUIET)
+    closed.assert_outcomes(failed=1)
+    closed.stdout.fnmatch_lines(["*GAP-CLOSED: the claim now holds: remove its known_gap*"])
+
+
+def test_a_claim_whose_model_cannot_be_built_errors_with_its_spec(
+    project: pytest.Pytester,
+) -> None:
+    project.makefile(
+        ".claims.yaml",
+        paper="claims:"
+        + CLAIM.format(id="x", expected=1).replace(
+            "tiny_bnn.py:bnn", "tiny_bnn.py:no_such_factory"
+        ),
+    )
+    result = project.runpytest(*QUIET, "--claims-report", "r.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ModelSpecError*tiny_bnn.py:no_such_factory*"])
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["claims"][0]["status"] == "error"
+    assert "no_such_factory" in report["claims"][0]["message"]
