@@ -12,9 +12,12 @@ from neurocost.models.layers import BinaryEmbedding, BinaryLinear
 from neurocost.models.zoo.attention import QuantizedAttention
 from tests.models.macs import dense_macs_by_kind
 
-# Heavy ImageNet entries are exercised at a small resolution except where a paper figure is checked.
-SMALL = {"reactnet_a": {"image_size": 32}, "reactnet_a_ann": {"image_size": 32},
-         "binary_resnet18": {"image_size": 32}, "binary_resnet18_ann": {"image_size": 32},
+# Heavy entries are exercised small (resolution, width) except where a paper figure is checked.
+_NARROW_IMAGENET = {"image_size": 32, "width": 0.25}
+SMALL: dict[str, dict[str, object]] = {
+         "reactnet_a": _NARROW_IMAGENET, "reactnet_a_ann": _NARROW_IMAGENET,
+         "binary_resnet18": _NARROW_IMAGENET, "binary_resnet18_ann": _NARROW_IMAGENET,
+         "bcnn": {"channels": (8, 16)}, "bcnn_ann": {"channels": (8, 16)},
          "bert_base": {"layers": 1, "seq": 8}, "bibert_base": {"layers": 1, "seq": 8}}
 
 

@@ -92,22 +92,24 @@ def _stride(index: int) -> int:
 
 
 def reactnet_a(
-    in_channels: int = 3, image_size: int = 224, classes: int = 1000, seed: int = 0,
-    ann: bool = False,
+    in_channels: int = 3, image_size: int = 224, classes: int = 1000, width: float = 1.0,
+    seed: int = 0, ann: bool = False,
 ) -> nn.Sequential:
-    """ReActNet-A; ``image_size`` sets only the example input (the net is fully convolutional)."""
+    """ReActNet-A; ``image_size`` sets only the example input (the net is fully convolutional);
+    ``width`` scales every channel count (MobileNet's width multiplier; 1.0 is the paper's)."""
     conv_type = nn.Conv2d if ann else BinaryConv2d
+    channels = [max(1, round(c * width)) for c in STAGE_CHANNELS]
 
     def build() -> nn.Sequential:
         stem = nn.Sequential(
-            nn.Conv2d(in_channels, STAGE_CHANNELS[0], 3, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(STAGE_CHANNELS[0]),
+            nn.Conv2d(in_channels, channels[0], 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(channels[0]),
         )
         blocks = [
-            ReActBlock(conv_type, STAGE_CHANNELS[i - 1], STAGE_CHANNELS[i], _stride(i))
-            for i in range(1, len(STAGE_CHANNELS))
+            ReActBlock(conv_type, channels[i - 1], channels[i], _stride(i))
+            for i in range(1, len(channels))
         ]
-        head = [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(STAGE_CHANNELS[-1], classes)]
+        head = [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels[-1], classes)]
         return nn.Sequential(stem, *blocks, *head)
 
     return build_seeded(seed, build)

@@ -45,20 +45,22 @@ class BiRealUnit(nn.Module):
 
 
 def binary_resnet18(
-    in_channels: int = 3, image_size: int = 224, classes: int = 1000, seed: int = 0,
-    ann: bool = False,
+    in_channels: int = 3, image_size: int = 224, classes: int = 1000, width: float = 1.0,
+    seed: int = 0, ann: bool = False,
 ) -> nn.Sequential:
-    """Bi-Real-style binary ResNet-18 (``image_size`` sets only the example input)."""
+    """Bi-Real-style binary ResNet-18 (``image_size`` sets only the example input; ``width``
+    scales every channel count, 1.0 being ResNet-18's 64-128-256-512)."""
     kit = pick(ann, BINARY_KIT)
+    widths = [max(1, round(c * width)) for c in RESNET18_WIDTHS]
 
     def build() -> nn.Sequential:
         layers: list[nn.Module] = [
-            nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False),
-            nn.BatchNorm2d(64),
+            nn.Conv2d(in_channels, widths[0], 7, stride=2, padding=3, bias=False),
+            nn.BatchNorm2d(widths[0]),
             nn.MaxPool2d(3, stride=2, padding=1),
         ]
-        width_in = 64
-        for stage, width in enumerate(RESNET18_WIDTHS):
+        width_in = widths[0]
+        for stage, width in enumerate(widths):
             for unit in range(4):  # two basic blocks of two convs each
                 stride = 2 if stage > 0 and unit == 0 else 1
                 layers.append(BiRealUnit(kit, width_in, width, stride))
