@@ -39,6 +39,7 @@ from neurocost.energy.schema import TENSOR_KINDS
 from neurocost.provenance import UNITS
 
 LAYER_COMPONENTS = ("compute", "memory", "neuron", "routing")
+_ROW_FIELDS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding", "synaptic")
 
 
 @dataclass
@@ -78,6 +79,7 @@ class _Equations:
         self.table, self.params, self.profile = table, params, params.profile
         self.n, self.steps = params.n, steps
         self.syn = table["synaptic"].to_numpy()
+        self.rows = list(zip(*(table[c].tolist() for c in _ROW_FIELDS), strict=True))
         self.included = self.profile.included_terms()
         self.used: set[str] = set()
         self.notes: list[str] = []
@@ -108,16 +110,14 @@ class _Equations:
         return formula.evaluate(self.params)
 
     def _op_formulas(self) -> list[Formula | None]:
-        rows = self.table.itertuples(index=False)
-        return [op_energy(self.profile, r.layer, r.op_class, r.in_encoding, r.weight_encoding)
-                if r.synaptic else None for r in rows]
+        return [op_energy(self.profile, layer, op, a, w) if synaptic else None
+                for layer, _, op, a, w, synaptic in self.rows]
 
     def _neuron_formulas(self) -> list[Formula | None]:
         if "neuron" in self.included:
             return [None] * len(self.table)
-        rows = self.table.itertuples(index=False)
-        formulas = [None if r.synaptic else neuron_energy(self.profile, r.layer, r.kind)
-                    for r in rows]
+        formulas = [None if synaptic else neuron_energy(self.profile, layer, kind)
+                    for layer, kind, _, _, _, synaptic in self.rows]
         if not self.profile.neuron.update and (~self.syn).any():
             self.notes.append("neuron updates are not priced: the profile declares no "
                               "neuron.update energy")
@@ -269,11 +269,9 @@ class _Equations:
         """Analytic latency per variant (NaN when the throughput does not cover every row)."""
         p = self.params
         tick = self._optional("throughput.tick")
-        rows = self.table.itertuples(index=False)
-        per_op = [self._seconds(op_time_path(self.profile, r.op_class, r.in_encoding,
-                                             r.weight_encoding))
-                  if r.synaptic else self._seconds_or_nan("throughput.neuron_update")
-                  for r in rows]
+        per_op = [self._seconds(op_time_path(self.profile, op, a, w)) if synaptic
+                  else self._seconds_or_nan("throughput.neuron_update")
+                  for _, _, op, a, w, synaptic in self.rows]
         work = np.where(self.syn, self.ops(), self.updates())
         times = work * _full(per_op, self.n)
         compute_time = np.where(work > 0, times, 0.0).sum(axis=1)

@@ -125,8 +125,9 @@ def override_paths(params: Params, paths: list[str]) -> list[str]:
 def to_si(params: Params, path: str, values: np.ndarray) -> np.ndarray:
     """Convert override values given in the profile's unit for ``path`` to SI (plain fields as is).
 
-    Plain (non-sourced) fields are checked by re-validating the profile with each distinct value,
-    so a sweep fails before pricing on e.g. ``execution.style=sparse``.
+    Plain (non-sourced) fields are checked by re-validating the profile, so a sweep fails before
+    pricing on e.g. ``execution.style=sparse``: with every distinct value for categorical fields,
+    with the smallest and largest for numeric ones (their constraints are bounds).
     """
     if path in params.units:
         try:
@@ -136,7 +137,9 @@ def to_si(params: Params, path: str, values: np.ndarray) -> np.ndarray:
         if not np.all(np.isfinite(numbers)):
             raise OverrideError(f"override {path}: values must be finite numbers")
         return numbers * UNITS[params.units[path]][1]
-    distinct = {v for v in np.asarray(values, dtype=object).ravel().tolist()}
+    distinct = set(np.asarray(values, dtype=object).ravel().tolist())
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in distinct):
+        distinct = {min(distinct), max(distinct)}
     for value in distinct:
         with_override(params.profile, {path: value})
     return np.asarray(values, dtype=object)

@@ -7,7 +7,6 @@ columns, so thousands of variants cost a handful of array operations, not a Pyth
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -128,14 +127,15 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
 def _variant_columns(grid: Grid) -> dict[str, np.ndarray]:
     """Override columns, one value per variant, from a cartesian grid or a list of overrides."""
     if isinstance(grid, dict):
-        names = list(grid)
         for name, values in grid.items():
             if isinstance(values, str) or not hasattr(values, "__len__") or len(values) == 0:
                 raise OverrideError(f"grid {name!r}: give a non-empty list of values")
-        if not names:
+        axes = [_column(list(values)) for values in grid.values()]
+        if not axes:
             return {}
-        product = list(itertools.product(*grid.values()))
-        return {name: _column([row[i] for row in product]) for i, name in enumerate(names)}
+        # cartesian product, first path varying slowest (itertools.product order)
+        index = np.indices([len(a) for a in axes]).reshape(len(axes), -1)
+        return {name: axis[i] for name, axis, i in zip(grid, axes, index, strict=True)}
     if not grid:
         raise OverrideError("grid: the list of variants is empty")
     names = list(dict.fromkeys(k for variant in grid for k in variant))
