@@ -11,13 +11,27 @@ import math
 import pandas as pd
 
 
+def priced(results: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a known energy: a profile that cannot run a model leaves its energy unknown."""
+    return results.dropna(subset=["energy_j"])
+
+
+def cannot_run(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per (model, profile) the profile cannot price, with the reason, sorted."""
+    if "cannot_run" not in results.columns:
+        return pd.DataFrame(columns=["model", "profile", "cannot_run"])
+    rows = results.dropna(subset=["cannot_run"])[["model", "profile", "cannot_run"]]
+    return rows.drop_duplicates(["model", "profile"]).sort_values(["model", "profile"])
+
+
 def pareto_front(results: pd.DataFrame) -> pd.DataFrame:
     """Rows no other row beats on both energy (lower) and accuracy (higher), by rising energy.
 
     A row is on the front when every cheaper row is strictly less accurate; among rows of equal
-    energy the most accurate is kept. Rows without a measured accuracy are left out.
+    energy the most accurate is kept. Rows without a measured accuracy or a known energy are
+    left out.
     """
-    rated = results.dropna(subset=["accuracy"])
+    rated = results.dropna(subset=["accuracy", "energy_j"])
     ordered = rated.sort_values(["energy_j", "accuracy"], ascending=[True, False], kind="stable")
     best_so_far = -math.inf
     keep = []
@@ -30,16 +44,19 @@ def pareto_front(results: pd.DataFrame) -> pd.DataFrame:
 
 def best_at_accuracy(results: pd.DataFrame, min_accuracy: float) -> pd.Series | None:
     """The lowest-energy row with ``accuracy >= min_accuracy`` (None when no row qualifies)."""
-    qualified = results[results["accuracy"].fillna(-math.inf) >= min_accuracy]
+    known = priced(results)
+    qualified = known[known["accuracy"].fillna(-math.inf) >= min_accuracy]
     if qualified.empty:
         return None
     return qualified.loc[qualified["energy_j"].idxmin()]
 
 
 def best_per_group(results: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """The lowest-energy row of each group (e.g. each model x profile), in group order."""
-    index = results.groupby(by, sort=True)["energy_j"].idxmin()
-    return results.loc[index.to_numpy()].reset_index(drop=True)
+    """The lowest-energy row of each group (e.g. each model x profile), in group order; groups
+    whose energy is unknown throughout are left out."""
+    known = priced(results)
+    index = known.groupby(by, sort=True)["energy_j"].idxmin()
+    return known.loc[index.to_numpy()].reset_index(drop=True)
 
 
 def provenance_line(rows: pd.DataFrame) -> str:

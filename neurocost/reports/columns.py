@@ -24,6 +24,7 @@ IDENTITY: dict[str, str] = {
     "regime": "execution regime the profile prices in",
     "convention": "counting convention the figures follow",
     "accuracy_source": "where the accuracy comes from",
+    "cannot_run": "why the profile cannot price this model (empty when priced; figures unknown)",
     "simulate": "whether the simpy timing simulation ran",
     "seed": "the sweep's seed",
     "neurocost_version": "neurocost version that computed the row",

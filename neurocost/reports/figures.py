@@ -20,7 +20,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from neurocost.reports.analysis import best_per_group, pareto_front, provenance_line  # noqa: E402
+from neurocost.reports.analysis import (  # noqa: E402
+    best_per_group,
+    pareto_front,
+    priced,
+    provenance_line,
+)
 from neurocost.reports.columns import ENERGY_COMPONENTS, MEMORY_LEVEL_PREFIX, OP_MIX  # noqa: E402
 
 _MAX_PANELS = 6  # models or profiles per axis of a small-multiples figure
@@ -39,7 +44,7 @@ class Figure:
 
 def pareto_figure(results: pd.DataFrame) -> Figure | None:
     """Energy per inference against accuracy for every row, with the Pareto front drawn."""
-    rated = results.dropna(subset=["accuracy"])
+    rated = results.dropna(subset=["accuracy", "energy_j"])
     if rated.empty:
         return None
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
@@ -124,7 +129,7 @@ def op_mix_figure(results: pd.DataFrame) -> Figure | None:
     caption = (
         "Effective synaptic operations per inference (ops: exact counts of non-zero input x "
         "non-zero weight pairs, summed over time steps), by operand class. "
-        f"{provenance_line(results)}."
+        f"{provenance_line(priced(results))}."
     )
     return Figure("opmix", "Op mix", _svg(fig, "opmix"), caption)
 

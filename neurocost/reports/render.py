@@ -16,12 +16,19 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from neurocost.reports.analysis import best_at_accuracy, best_per_group, format_si
+from neurocost.reports.analysis import (
+    best_at_accuracy,
+    best_per_group,
+    cannot_run,
+    format_si,
+    priced,
+)
 from neurocost.reports.columns import FIGURES, IDENTITY
 from neurocost.reports.figures import all_figures
 from neurocost.reports.store import LAYERS, RESULTS, ResultsStore
 
 DEFAULT_MIN_ACCURACY = 0.9
+SCOPE = "per inference (one sample, summed over its time steps)"
 
 
 @dataclass(frozen=True)
@@ -86,22 +93,26 @@ def summary_lines(results: pd.DataFrame, min_accuracy: float) -> list[str]:
     """Three lines: the best energy per inference at the accuracy bar, its profile, its basis."""
     best = best_at_accuracy(results, min_accuracy)
     bar = f"{min_accuracy:.0%}"
+    known = priced(results)
+    unpriced = len(cannot_run(results))
+    gaps = f"; {unpriced} model x profile pairs cannot run (see the report)" if unpriced else ""
     if best is None:
         measured = results["accuracy"].max()
         reached = "no accuracy was measured" if pd.isna(measured) else f"best is {measured:.1%}"
-        cheapest = results.loc[results["energy_j"].idxmin()]
+        cheapest = (f"{_energy_row(known.loc[known['energy_j'].idxmin()])}" if len(known)
+                    else "none (no profile could price any model)")
         return [
             f"No configuration reaches {bar} accuracy ({reached}).",
-            f"Lowest energy per inference overall: {_energy_row(cheapest)}.",
-            f"{len(results)} rows over {results['profile'].nunique()} profiles.",
+            f"Lowest energy {SCOPE} overall: {cheapest}.",
+            f"{len(results)} rows over {results['profile'].nunique()} profiles{gaps}.",
         ]
     return [
-        f"Best energy per inference at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
+        f"Best energy {SCOPE} at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
         f"({best['model']}, accuracy {best['accuracy']:.1%}).",
         f"On profile {best['profile']} ({best['profile_id']} v{best['profile_version']}, "
         f"{best['regime']}), parameters {_params_text(best['params'])}.",
         f"Convention {best['convention']}; {len(results)} rows over "
-        f"{results['model'].nunique()} models and {results['profile'].nunique()} profiles.",
+        f"{results['model'].nunique()} models and {results['profile'].nunique()} profiles{gaps}.",
     ]
 
 
@@ -112,6 +123,7 @@ def report_tables(results: pd.DataFrame, units: dict[str, str]) -> list[Table]:
         _profiles_table(results),
         _parameters_table(results),
         _models_table(results),
+        _cannot_run_table(results),
         Table("units", "Columns and units", ["column", "unit", "meaning"],
               [[Cell(c), Cell(u), Cell(m)] for c, u, m in column_table(results, units).itertuples(
                   index=False)]),
@@ -160,28 +172,41 @@ def column_table(results: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
 
 
 def _comparison_table(results: pd.DataFrame) -> Table:
-    best = best_per_group(results, ["model", "profile"])
+    best = {(r.model, r.profile): r
+            for r in best_per_group(results, ["model", "profile"]).itertuples()}
+    unpriced = {(r.model, r.profile) for r in cannot_run(results).itertuples()}
     profiles = sorted(results["profile"].unique())
     rows = []
-    for model, group in best.groupby("model", sort=True):
-        by_profile = {r.profile: r for r in group.itertuples()}
+    for model, group in results.groupby("model", sort=True):
         row = [Cell(str(model)), Cell(_accuracy_text(group["accuracy"].max()), True)]
         for profile in profiles:
-            r = by_profile.get(profile)
-            row.append(Cell(
-                "n/a" if r is None else
-                f"{format_si(r.energy_j, 'J')} / {format_si(r.latency_s, 's')}", True))
+            r = best.get((model, profile))
+            if r is not None:
+                text = f"{format_si(r.energy_j, 'J')} / {format_si(r.latency_s, 's')}"
+            else:
+                text = "cannot run" if (model, profile) in unpriced else "n/a"
+            row.append(Cell(text, True))
         rows.append(row)
     return Table(
         "comparison", "Profile comparison", ["model", "accuracy", *profiles], rows,
         note="Lowest energy per inference (J) / its latency per inference (s) over the swept "
-        "parameters of each profile.",
+        "parameters of each profile; why a profile cannot run a model is listed below.",
+    )
+
+
+def _cannot_run_table(results: pd.DataFrame) -> Table:
+    rows = [[Cell(str(r.model)), Cell(str(r.profile)), Cell(str(r.cannot_run))]
+            for r in cannot_run(results).itertuples()]
+    return Table(
+        "cannot-run", "Models a profile cannot run", ["model", "profile", "why"], rows,
+        note="Energy unknown, not zero: the profile declares no energy for an operation the "
+        "model performs. An empty table means every profile priced every model.",
     )
 
 
 def _profiles_table(results: pd.DataFrame) -> Table:
     columns = ["profile", "profile_id", "profile_version", "regime", "convention"]
-    info = results[columns].drop_duplicates().sort_values(columns)
+    info = priced(results)[columns].drop_duplicates().sort_values(columns)
     rows = [[Cell(str(v)) for v in r] for r in info.itertuples(index=False)]
     return Table("profiles", "Profiles", ["profile", "id", "version", "regime", "convention"], rows)
 

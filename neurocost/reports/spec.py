@@ -36,11 +36,16 @@ class SweepSpecError(ValueError):
 class InputSpec(BaseModel):
     """What each model is traced on.
 
-    dataset: ``digits`` traces the shipped 8x8 digits test split and measures accuracy on it;
+    dataset: ``digits`` traces the shipped 8x8 digits test split (``load_digits()``'s default
+        split, the one ``neurocost demo`` trains on) and measures accuracy on the whole split;
         ``None`` uses the zoo entry's seeded example input (no accuracy).
     samples: inputs in the traced batch (figures are per sample, so this sets precision, not scale).
     steps: time steps for stepwise models (``None``: the zoo entry's default).
-    seed: seed of the example input or of the data-set sample draw.
+    encoder: how a stepwise model's static input becomes time steps: ``direct`` repeats the
+        analog frame (its first layer multiplies), ``rate`` and ``latency`` send spikes (its first
+        layer accumulates, which event-driven chips without a MAC path need). Called-once
+        models take the frame as it is.
+    seed: seed of the example input, of the data-set sample draw and of a rate encoder's spikes.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -48,6 +53,7 @@ class InputSpec(BaseModel):
     dataset: Literal["digits"] | None = None
     samples: int = Field(default=16, ge=1)
     steps: int | None = Field(default=None, ge=1)
+    encoder: Literal["direct", "rate", "latency"] = "direct"
     seed: int = 0
 
 

@@ -120,8 +120,9 @@ def sweep(
     return SweepOutcome(spec.results_dir, written, skipped, repairs)
 
 
-def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Price one trace on one profile under every grid point: result rows and per-layer rows.
+def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Price one trace on one profile under every grid point: result rows and per-layer rows
+    (None when the profile cannot run the model; its rows then say why in ``cannot_run``).
 
     Runs in a worker process (or on a Dask worker), so it takes and returns plain data.
     """
@@ -146,9 +147,10 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame]:
     for name, quantity in unit.traced.trace.totals().items():
         rows[name] = quantity.value
     layers = layer_rows(unit.traced.trace, profile, unit.convention)
-    layers.insert(0, "unit_key", unit.key)
-    layers.insert(1, "model", unit.traced.job.label)
-    layers.insert(2, "profile", unit.profile)
+    if layers is not None:
+        layers.insert(0, "unit_key", unit.key)
+        layers.insert(1, "model", unit.traced.job.label)
+        layers.insert(2, "profile", unit.profile)
     return rows, layers
 
 

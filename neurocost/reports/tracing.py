@@ -18,11 +18,10 @@ from typing import Any
 
 import torch
 
+from neurocost.reports.inputs import prepare_input
 from neurocost.reports.spec import InputSpec
 from neurocost.reports.store import ResultsStore
 from neurocost.sim.trace_record import Trace
-
-NOT_MEASURED = "not measured (seeded example input)"
 
 
 @dataclass(frozen=True)
@@ -91,28 +90,10 @@ def _run(job: ModelJob) -> TracedModel:
     if job.weights is not None:
         model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
     model.eval()
-    x, steps, encoding = _example_input(job)
-    recorded = trace(model, x, steps=steps, input_encoding=encoding)
+    prepared = prepare_input(job.label, job.source, job.params, job.input, model)
+    recorded = trace(model, prepared.x, steps=prepared.steps, input_encoding=prepared.encoding)
     recorded.model = job.label
-    return TracedModel(job, recorded, None, NOT_MEASURED)
-
-
-def _example_input(job: ModelJob) -> tuple[torch.Tensor, int | None, Any]:
-    """A zoo entry's seeded example input: (x, steps for ``trace``, declared encoding)."""
-    if not job.source.startswith("zoo:"):
-        raise ValueError(
-            f"model {job.label!r} ({job.source}): only zoo models have an example input; "
-            "set input.dataset in the sweep spec"
-        )
-    from neurocost.models import zoo
-
-    name = job.source[len("zoo:"):]
-    entry = zoo.entry(name)
-    # the model's size keywords shape its input; its weight seed is not the input's seed
-    sizes = {k: v for k, v in job.params.items() if k != "seed"}
-    x = zoo.example_input(name, batch=job.input.samples, steps=job.input.steps,
-                          seed=job.input.seed, **sizes)
-    return x, None if entry.stepwise else 1, entry.input_encoding
+    return TracedModel(job, recorded, prepared.accuracy, prepared.accuracy_source)
 
 
 def _file_digest(path: Path) -> str:
