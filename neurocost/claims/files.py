@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from neurocost.claims.schema import Claim, ClaimsDocument
+from neurocost.energy.registry import _UniqueKeyLoader
 
 CLAIMS_SUFFIX = ".claims.yaml"
 GOLDEN_SUFFIX = ".golden.json"
@@ -37,7 +38,8 @@ def load_claims(path: str | Path) -> ClaimsFile:
     """Read and validate one claims file; ``ClaimsFileError`` names the file, claim and field."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # safe loading that also refuses a key given twice (YAML would keep the last silently)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except FileNotFoundError:
         raise ClaimsFileError(f"{path}: no such claims file") from None
     except yaml.YAMLError as err:

@@ -126,8 +126,9 @@ class InputSpec(_Strict):
 
     Zoo models use their own example input (``neurocost.models.zoo.example_input``); other
     models need ``shape`` (one sample, one step), filled uniformly in [0, 1) from ``seed``.
-    ``steps`` is the number of time steps for stepwise (spiking) models; ``encoding`` declares
-    what the input values mean (``spike``, ``binary``, ``int8``, ``fp32`` ...).
+    ``steps`` makes the model stepwise (snnTorch style, called once per step with the same
+    frame: direct encoding); unset, the model is called once. ``encoding`` declares what the
+    input values mean (``spike``, ``binary``, ``int8``, ``fp32`` ...).
     """
 
     seed: int = 0

@@ -73,3 +73,9 @@ def test_missing_file(tmp_path: Path) -> None:
 )
 def test_only_claims_yaml_files_are_claims_files(name: str, collected: bool) -> None:
     assert is_claims_file(Path(name)) is collected
+
+
+def test_a_key_given_twice_is_rejected(tmp_path: Path) -> None:
+    # YAML keeps the last of two equal keys; a claims file must not hide an edit that way.
+    with pytest.raises(ClaimsFileError, match="key 'expected' appears twice"):
+        load_claims(_write(tmp_path, GOOD + "    expected: 1\n"))
