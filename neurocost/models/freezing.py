@@ -23,7 +23,7 @@ class SignActivation(nn.Module):
     """+1 where x >= 0, else -1 (export form of the 1-bit activation quantiser)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
 
 
 class KBitActivation(nn.Module):
