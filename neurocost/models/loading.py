@@ -83,4 +83,12 @@ def _load_graph_file(spec: str, kind: str, kw: dict[str, Any]) -> nn.Module:
     path = Path(spec)
     if not path.is_file():
         raise FileNotFoundError(f"model spec {spec!r}: no such {kind} file")
-    raise ModelSpecError(f"model spec {spec!r}: {kind} import is not available yet")
+    if kw:
+        raise ModelSpecError(f"model spec {spec!r}: a {kind} file takes no keywords, got {kw}")
+    if kind == "onnx":
+        from neurocost.models.onnx_import import import_onnx
+
+        return import_onnx(path)
+    from neurocost.models.nir_io import import_nir
+
+    return import_nir(path)

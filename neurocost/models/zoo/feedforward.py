@@ -29,15 +29,20 @@ def _mlp_layers(kit: Kit, in_features: int, hidden: Sequence[int], classes: int)
     return nn.Sequential(*layers)
 
 
+_POOLS = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
+
+
 def _cnn_layers(
     kit: Kit, in_channels: int, image_size: int, channels: Sequence[int], kernel: int,
-    padding: int, batch_norm: bool, classes: int,
+    padding: int, batch_norm: bool, classes: int, pool: str,
 ) -> nn.Sequential:
+    if pool not in _POOLS:
+        raise ValueError(f"pool must be 'max' or 'avg', got {pool!r}")
     layers: list[nn.Module] = []
     side, width_in = image_size, in_channels
     for index, width_out in enumerate(channels):
         conv = nn.Conv2d if index == 0 else kit.conv
-        layers += [conv(width_in, width_out, kernel, padding=padding), nn.MaxPool2d(2)]
+        layers += [conv(width_in, width_out, kernel, padding=padding), _POOLS[pool](2)]
         if batch_norm:
             layers.append(nn.BatchNorm2d(width_out))
         layers.append(kit.activation())
@@ -71,28 +76,31 @@ def bmlp(
 
 def scnn(
     in_channels: int = 1, image_size: int = 28, channels: Sequence[int] = (8, 16),
-    kernel: int = 5, padding: int = 0, classes: int = 10, beta: float = 0.9,
+    kernel: int = 5, padding: int = 0, classes: int = 10, beta: float = 0.9, pool: str = "max",
     seed: int = 0, ann: bool = False,
 ) -> nn.Sequential:
-    """Spiking CNN: (Conv, MaxPool 2, Leaky) per stage, Flatten, Linear, Leaky(output=True)."""
+    """Spiking CNN: (Conv, 2x2 pool, Leaky) per stage, Flatten, Linear, Leaky(output=True).
+
+    ``pool="avg"`` makes the network expressible in NIR, which has no max-pooling node."""
     kit = pick(ann, spiking_kit(beta))
     return build_seeded(
         seed,
         lambda: _cnn_layers(kit, in_channels, image_size, channels, kernel, padding, False,
-                            classes),
+                            classes, pool),
     )
 
 
 def bcnn(
     in_channels: int = 1, image_size: int = 28, channels: Sequence[int] = (32, 64),
-    kernel: int = 3, padding: int = 1, classes: int = 10, seed: int = 0, ann: bool = False,
+    kernel: int = 3, padding: int = 1, classes: int = 10, pool: str = "max", seed: int = 0,
+    ann: bool = False,
 ) -> nn.Sequential:
     """Binary CNN: fp32 first conv, W1A1 BinaryConv2d after it, BatchNorm, fp32 classifier."""
     kit = pick(ann, BINARY_KIT)
     return build_seeded(
         seed,
         lambda: _cnn_layers(kit, in_channels, image_size, channels, kernel, padding, True,
-                            classes),
+                            classes, pool),
     )
 
 

@@ -1,0 +1,186 @@
+"""NIR (Neuromorphic Intermediate Representation) export and import of stepwise spiking
+``nn.Sequential`` models, so ``trace()`` can read a ``.nir`` file.
+
+snnTorch 1.0's ``export_to_nir`` fails its own type inference with nir 1.0.8 (a Flatten or a
+Linear after a batched sample gets a mismatched input type, and MaxPool2d has no NIR node), so
+the translation for the supported layers is done here, with snnTorch's conventions:
+
+    nn.Linear        -> nir.Affine (nir.Linear without bias)
+    nn.Conv2d        -> nir.Conv2d (input_shape from the sample)
+    nn.Flatten       -> nir.Flatten (dimensions counted without the batch)
+    nn.AvgPool2d     -> nir.AvgPool2d
+    snn.Leaky        -> nir.LIF with dt = 1e-4: tau = dt / (1 - beta), r = tau / dt, v_leak = 0,
+                        so that dt-stepping tau dv/dt = (v_leak - v) + r I gives v <- beta v + I;
+                        the reset rule (subtract or zero) travels in the node metadata.
+Max pooling has no NIR equivalent and is refused by name, as is any other layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import snntorch as snn
+import torch
+from torch import nn
+from torch.nn.modules.utils import _pair
+
+DT = 1e-4  # snnTorch's NIR time step
+_RESET_KEY = "neurocost.reset"
+
+
+class NirConversionError(ValueError):
+    """A layer or graph shape that this NIR translation does not support."""
+
+
+def _lif(module: snn.Leaky, shape: tuple[int, ...]) -> object:
+    import nir
+
+    beta = np.broadcast_to(module.beta.detach().numpy(), shape).astype(np.float32)
+    if np.any(beta >= 1.0):
+        raise NirConversionError("a Leaky with beta >= 1 has no finite NIR time constant")
+    tau = DT / (1.0 - beta)
+    threshold = np.broadcast_to(module.threshold.detach().numpy(), shape).astype(np.float32)
+    reset = module.reset_mechanism
+    if reset not in ("subtract", "zero"):
+        raise NirConversionError("a Leaky without reset has no NIR LIF equivalent")
+    return nir.LIF(tau=tau, r=tau / DT, v_leak=np.zeros(shape, np.float32),
+                   v_threshold=threshold, metadata={_RESET_KEY: reset})
+
+
+def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> object:
+    import nir
+
+    sample_shape = tuple(x.shape[1:])
+    if isinstance(module, snn.Leaky):
+        return _lif(module, tuple(y.shape[1:]))
+    if isinstance(module, nn.Linear):
+        weight = module.weight.detach().numpy()
+        if module.bias is None:
+            return nir.Linear(weight=weight)
+        return nir.Affine(weight=weight, bias=module.bias.detach().numpy())
+    if isinstance(module, nn.Conv2d):
+        bias = module.bias.detach().numpy() if module.bias is not None else \
+            np.zeros(module.out_channels, np.float32)
+        return nir.Conv2d(input_shape=sample_shape[1:], weight=module.weight.detach().numpy(),
+                          stride=module.stride, padding=module.padding,
+                          dilation=module.dilation, groups=module.groups, bias=bias)
+    if isinstance(module, nn.Flatten):
+        end = module.end_dim if module.end_dim < 0 else module.end_dim - 1
+        return nir.Flatten(input_type={"input": np.array(sample_shape)},
+                           start_dim=module.start_dim - 1, end_dim=end)
+    if isinstance(module, nn.AvgPool2d):
+        return nir.AvgPool2d(kernel_size=np.array(_pair(module.kernel_size)),
+                             stride=np.array(_pair(module.stride)),
+                             padding=np.array(_pair(module.padding)))
+    raise NirConversionError(
+        f"layer {name!r} ({type(module).__name__}) has no NIR translation; supported: Linear, "
+        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky"
+    )
+
+
+def export_nir(model: nn.Sequential, sample: torch.Tensor,
+               path: str | Path | None = None) -> object:
+    """The NIR graph of a stepwise ``nn.Sequential`` (``sample``: one step ``[B, ...]``);
+    written to ``path`` when given."""
+    import nir
+    import snntorch.utils
+
+    if not isinstance(model, nn.Sequential):
+        raise NirConversionError(f"NIR export needs an nn.Sequential, got {type(model).__name__}")
+    sample_shape = np.array(sample.shape[1:])
+    nodes: dict[str, object] = {"input": nir.Input(input_type={"input": sample_shape})}
+    snntorch.utils.reset(model)
+    x = sample
+    with torch.no_grad():
+        for name, module in model.named_children():
+            out = module(x)
+            y = out[0] if isinstance(out, tuple) else out
+            nodes[name] = _node(name, module, x, y)
+            x = y
+    nodes["output"] = nir.Output(output_type={"output": np.array(x.shape[1:])})
+    names = list(nodes)
+    graph = nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:], strict=False)))
+    if path is not None:
+        nir.write(str(path), graph)
+    return graph
+
+
+def _leaky(node: object, output: bool) -> snn.Leaky:
+    tau = np.asarray(node.tau, np.float32)
+    beta = 1.0 - DT / tau
+    threshold = np.asarray(node.v_threshold, np.float32)
+    if np.any(np.asarray(node.v_leak) != 0):
+        raise NirConversionError("NIR LIF with v_leak != 0 has no snnTorch Leaky equivalent")
+    reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
+    scalar = bool(np.all(beta == beta.flat[0])) and bool(np.all(threshold == threshold.flat[0]))
+    return snn.Leaky(
+        beta=float(beta.flat[0]) if scalar else torch.from_numpy(beta),
+        threshold=float(threshold.flat[0]) if scalar else torch.from_numpy(threshold),
+        reset_mechanism=reset, init_hidden=True, output=output,
+    )
+
+
+def _module(name: str, node: object, output: bool) -> nn.Module:
+    import nir
+
+    if isinstance(node, nir.LIF):
+        return _leaky(node, output)
+    if isinstance(node, (nir.Affine, nir.Linear)):
+        weight = torch.from_numpy(np.asarray(node.weight, np.float32))
+        layer = nn.Linear(weight.shape[1], weight.shape[0], bias=isinstance(node, nir.Affine))
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            if isinstance(node, nir.Affine):
+                layer.bias.copy_(torch.from_numpy(np.asarray(node.bias, np.float32)))
+        return layer
+    if isinstance(node, nir.Conv2d):
+        weight = torch.from_numpy(np.asarray(node.weight, np.float32))
+        conv = nn.Conv2d(weight.shape[1] * node.groups, weight.shape[0], weight.shape[2:],
+                         stride=tuple(np.atleast_1d(node.stride).tolist()),
+                         padding=tuple(np.atleast_1d(node.padding).tolist()),
+                         dilation=tuple(np.atleast_1d(node.dilation).tolist()),
+                         groups=node.groups)
+        with torch.no_grad():
+            conv.weight.copy_(weight)
+            conv.bias.copy_(torch.from_numpy(np.asarray(node.bias, np.float32)))
+        return conv
+    if isinstance(node, nir.Flatten):
+        end = node.end_dim if node.end_dim < 0 else node.end_dim + 1
+        return nn.Flatten(node.start_dim + 1, end)
+    if isinstance(node, nir.AvgPool2d):
+        return nn.AvgPool2d(tuple(np.atleast_1d(node.kernel_size).tolist()),
+                            tuple(np.atleast_1d(node.stride).tolist()),
+                            tuple(np.atleast_1d(node.padding).tolist()))
+    raise NirConversionError(f"NIR node {name!r} ({type(node).__name__}) is not supported")
+
+
+def import_nir(source: str | Path | object) -> nn.Sequential:
+    """A stepwise ``nn.Sequential`` from a NIR file or graph whose nodes form one chain."""
+    import nir
+
+    if isinstance(source, (str, Path)):
+        if not Path(source).is_file():
+            raise FileNotFoundError(f"NIR file {str(source)!r} does not exist")
+        graph = nir.read(str(source))
+    else:
+        graph = source
+    following = dict(graph.edges)
+    if len(following) != len(graph.edges):
+        raise NirConversionError("NIR graph branches; only chains of layers are supported")
+    inputs = [n for n, node in graph.nodes.items() if isinstance(node, nir.Input)]
+    if len(inputs) != 1:
+        raise NirConversionError(f"NIR graph needs exactly one Input node, found {inputs}")
+    chain: list[str] = []
+    current = following.get(inputs[0])
+    while current is not None and not isinstance(graph.nodes[current], nir.Output):
+        chain.append(current)
+        current = following.get(current)
+    if current is None:
+        raise NirConversionError("NIR graph chain does not reach an Output node")
+    last_lif = max((i for i, n in enumerate(chain) if isinstance(graph.nodes[n], nir.LIF)),
+                   default=-1)
+    return nn.Sequential(*(
+        _module(name, graph.nodes[name], output=index == last_lif)
+        for index, name in enumerate(chain)
+    ))
