@@ -2,10 +2,14 @@
 
 # pytester's in-process runs drop the modules first imported inside them; torch cannot be
 # imported twice in one process, so everything a claim measurement loads is imported here first.
+import torch._dynamo  # noqa: F401  (imported lazily by torch.random.fork_rng, zoo seeding)
+
 import neurocost.claims.measure  # noqa: F401
 import neurocost.claims.report  # noqa: F401
 import neurocost.claims.runner  # noqa: F401
+import neurocost.energy.pricing  # noqa: F401
 import neurocost.models.layers  # noqa: F401
+import neurocost.models.zoo  # noqa: F401
 import neurocost.sim.trace  # noqa: F401
 
 # Plugins the scratch runs do not need (hypothesis would be re-imported by every run).

@@ -7,6 +7,7 @@ performs 16*8 + 8*4 = 160 XNOR-popcount BOPs per sample (128 in layer ``0``, 32 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -214,3 +215,30 @@ def test_a_claim_whose_model_cannot_be_built_errors_with_its_spec(
     report = json.loads((project.path / "r.json").read_text())
     assert report["claims"][0]["status"] == "error"
     assert "no_such_factory" in report["claims"][0]["message"]
+
+
+def test_a_profile_version_change_makes_an_energy_golden_stale(
+    project: pytest.Pytester,
+) -> None:
+    from neurocost.energy.registry import PROFILE_DIR
+
+    profile = (PROFILE_DIR / "cmos45.yaml").read_text()
+    version = re.search(r'^version: "([^"]+)"', profile, flags=re.M).group(1)
+    (project.path / "cmos45.yaml").write_text(profile)
+    project.makefile(".claims.yaml", paper="""
+claims:
+  - id: smlp-energy
+    source: "neurocost golden"
+    model: zoo:smlp
+    profile: cmos45.yaml
+    metric: energy_j
+    expected: golden
+""")
+    project.runpytest(*QUIET, "--claims-update").assert_outcomes(passed=1)
+    (project.path / "cmos45.yaml").write_text(profile.replace(version, version + "-revised"))
+    result = project.runpytest(*QUIET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"*STALE: the golden value was recorded under other conditions (profile.version was "
+        f"'{version}', is '{version}-revised' now)*"
+    ])
