@@ -61,3 +61,14 @@ def test_mismatched_labels_are_refused() -> None:
     with pytest.raises(ValueError, match="train has 3 samples but 2 labels"):
         LabelledData("bad", torch.zeros(3, 1), torch.zeros(2), torch.zeros(1, 1), torch.zeros(1),
                      classes=2)
+
+
+def test_event_data_bring_their_own_time_axis() -> None:
+    generator = torch.Generator().manual_seed(0)
+    frames = (torch.rand(8, 3, 2, 4, 4, generator=generator) > 0.7).float()  # [N, T, 2, 4, 4]
+    labels = torch.arange(8) % 2
+    data = LabelledData("events", frames, labels, frames, labels, classes=2, has_time_axis=True)
+    model = zoo.get("smlp", in_features=32, hidden=(8,), classes=2)
+    result = train(model, data, epochs=1, progress=False)
+    assert 0.0 <= result.accuracy <= 1.0
+    assert model[1].in_features == 32  # consumed one [B, 2, 4, 4] frame per step
