@@ -29,14 +29,11 @@ class ClaimsFile:
     golden_path: Path
 
 
-def is_claims_file(path: Path) -> bool:
-    """Only files named ``*.claims.yaml`` are claims files (the plugin collects nothing else)."""
-    return path.name.endswith(CLAIMS_SUFFIX) and len(path.name) > len(CLAIMS_SUFFIX)
-
-
 def load_claims(path: str | Path) -> ClaimsFile:
     """Read and validate one claims file; ``ClaimsFileError`` names the file, claim and field."""
     path = Path(path)
+    if not path.name.endswith(CLAIMS_SUFFIX):
+        raise ClaimsFileError(f"{path}: a claims file is named *{CLAIMS_SUFFIX}")
     try:
         # safe loading that also refuses a key given twice (YAML would keep the last silently)
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506

@@ -205,7 +205,7 @@ def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> 
             weight_bits, entries = weight_bits + float(declared) * count, entries + count
             inside_declared.update(id(part) for part in module.modules())
             continue
-        weight = module._parameters.get("weight")
+        weight = dict(module.named_parameters(recurse=False)).get("weight")
         if weight is not None:
             encoding = getattr(module, "weight_encoding", None)
             bits = encoding.bits if encoding is not None else weight.element_size() * 8

@@ -67,10 +67,6 @@ class Outcome:
     def unit(self) -> str:
         return self.claim.metric.unit
 
-    @property
-    def expected_source(self) -> str:
-        return "golden" if self.claim.is_golden else self.claim.source
-
     def explain(self) -> str:
         """The multi-line text a failing claim shows (pytest ``repr_failure``, CLI output)."""
         claim = self.claim

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from neurocost.claims.files import ClaimsFile, load_claims
 from neurocost.claims.formatting import format_value
@@ -16,16 +16,13 @@ from neurocost.claims.golden import GoldenChange, GoldenEntry, GoldenStore, stal
 from neurocost.claims.outcome import Measurement, Outcome, Status
 from neurocost.claims.schema import Claim, Term
 
+if TYPE_CHECKING:
+    from neurocost.claims.measure import ModelMeasurer
+
 UPDATE_HINT = (
     "re-record with `pytest --claims-update` or `neurocost claims check --update FILE`, "
     "and review the rewritten values before committing"
 )
-
-
-class Measurer(Protocol):
-    """Measures one term of a claim (``neurocost.claims.measure.ModelMeasurer`` is the real one)."""
-
-    def measure(self, claim: Claim, term: Term) -> Measurement: ...
 
 
 @dataclass(frozen=True)
@@ -43,15 +40,15 @@ class ClaimsResult:
 class ClaimsRun:
     """Checks claims one at a time; ``update=True`` records golden values instead of comparing."""
 
-    def __init__(self, update: bool = False, measurer: Measurer | None = None) -> None:
+    def __init__(self, update: bool = False) -> None:
         self.update = update
-        self._measurer = measurer
+        self._measurer: ModelMeasurer | None = None
         self._stores: dict[Path, GoldenStore] = {}
         self._claim_ids: dict[Path, list[str]] = {}
         self.outcomes: list[Outcome] = []
 
     @property
-    def measurer(self) -> Measurer:
+    def measurer(self) -> ModelMeasurer:
         if self._measurer is None:
             from neurocost.claims.measure import ModelMeasurer  # torch is imported only here
 

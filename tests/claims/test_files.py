@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from neurocost.claims.files import ClaimsFileError, is_claims_file, load_claims
+from neurocost.claims.files import ClaimsFileError, load_claims
 
 GOOD = """\
 claims:
@@ -67,12 +67,9 @@ def test_missing_file(tmp_path: Path) -> None:
         load_claims(tmp_path / "absent.claims.yaml")
 
 
-@pytest.mark.parametrize(
-    ("name", "collected"),
-    [("a.claims.yaml", True), (".claims.yaml", False), ("a.claims.yml", False), ("a.yaml", False)],
-)
-def test_only_claims_yaml_files_are_claims_files(name: str, collected: bool) -> None:
-    assert is_claims_file(Path(name)) is collected
+def test_a_file_not_named_claims_yaml_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ClaimsFileError, match=r"is named \*\.claims\.yaml"):
+        load_claims(_write(tmp_path, GOOD, name="paper.yaml"))
 
 
 def test_a_key_given_twice_is_rejected(tmp_path: Path) -> None:

@@ -225,7 +225,9 @@ def test_a_profile_version_change_makes_an_energy_golden_stale(
     profile = (PROFILE_DIR / "cmos45.yaml").read_text()
     version = re.search(r'^version: "([^"]+)"', profile, flags=re.M).group(1)
     (project.path / "cmos45.yaml").write_text(profile)
-    project.makefile(".claims.yaml", paper="""
+    project.makefile(
+        ".claims.yaml",
+        paper="""
 claims:
   - id: smlp-energy
     source: "neurocost golden"
@@ -233,12 +235,15 @@ claims:
     profile: cmos45.yaml
     metric: energy_j
     expected: golden
-""")
+""",
+    )
     project.runpytest(*QUIET, "--claims-update").assert_outcomes(passed=1)
     (project.path / "cmos45.yaml").write_text(profile.replace(version, version + "-revised"))
     result = project.runpytest(*QUIET)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        f"*STALE: the golden value was recorded under other conditions (profile.version was "
-        f"'{version}', is '{version}-revised' now)*"
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"*STALE: the golden value was recorded under other conditions (profile.version was "
+            f"'{version}', is '{version}-revised' now)*"
+        ]
+    )

@@ -18,7 +18,7 @@ SECTION = "## Test your paper's efficiency claims"
 def _example_files() -> tuple[str, str]:
     """The section's first Python block (the model) and first YAML block (the claims)."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index(SECTION):]
+    section = text[text.index(SECTION) :]
     blocks = re.findall(r"```(\w+)\n(.*?)```", section, flags=re.S)
     python = next(body for lang, body in blocks if lang == "python")
     claims = next(body for lang, body in blocks if lang == "yaml")
