@@ -44,6 +44,9 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
                         "whole input (ANNs, models that loop over time themselves)")
     parser.add_argument("--input-encoding", help="what input values mean: spike, signed_spike, "
                         "binary, int<k>, fp<k> (default: zoo entry's declaration, else fp)")
+    parser.add_argument("--encode", choices=sorted(_ENCODERS), help="turn a static input "
+                        "[B, ...] (or one frame of a zoo example) into --steps frames with this "
+                        "spike encoder; its output encoding is declared for you")
     parser.add_argument("--no-strict", action="store_true", help="record unsupported ops as "
                         "gaps (lowering coverage) instead of failing")
 
@@ -62,10 +65,42 @@ def resolve_workload(args: argparse.Namespace) -> Workload:
         x = zoo.example_input(name, batch=args.batch, steps=args.steps, seed=args.seed)
         encoding = args.input_encoding or (str(entry.input_encoding)
                                            if entry.input_encoding else None)
+        if args.encode is not None and entry.stepwise:
+            return _encoded(args, spec, model, x[0], x.shape[0])
         return Workload(spec, model, x, None if entry.stepwise else 1, encoding)
     x = _read_input(args)
+    if args.encode is not None:
+        return _encoded(args, spec, model, x, args.steps or 1)
     steps = (args.steps or 1) if args.call_once else None
     return Workload(spec, model, x, steps, args.input_encoding)
+
+
+def _encoded(args: argparse.Namespace, spec: str, model: torch.nn.Module, frame: torch.Tensor,
+             steps: int) -> Workload:
+    """A stepwise workload whose frames come from a spike encoder applied to one static input."""
+    encoder = _ENCODERS[args.encode](args.seed)
+    return Workload(spec, model, encoder(frame, steps), None, str(encoder.output_encoding))
+
+
+def _rate(seed: int):  # noqa: ANN202
+    from neurocost.models.encoders import RateEncoder
+
+    return RateEncoder(seed=seed)
+
+
+def _latency(seed: int):  # noqa: ANN202
+    from neurocost.models.encoders import LatencyEncoder
+
+    return LatencyEncoder()
+
+
+def _delta(seed: int):  # noqa: ANN202
+    from neurocost.models.encoders import DeltaEncoder
+
+    return DeltaEncoder()
+
+
+_ENCODERS = {"rate": _rate, "latency": _latency, "delta": _delta}
 
 
 def _read_input(args: argparse.Namespace) -> torch.Tensor:

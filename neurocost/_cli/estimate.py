@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"  latency   {_si(est.latency_s, 's')} ({est.latency_source})")
     console.print(f"  regime    {est.regime}")
     console.print(f"  profile   {est.profile_id} {est.profile_version} ({est.profile_status})")
+    if est.timing is not None:
+        for label, value in est.timing.summary_rows():
+            if label != "note":  # timing notes are already among the estimate's notes
+                console.print(f"  {label:<22} {value}")
     if est.convention:
         console.print(f"  convention {est.convention}: "
                       + ", ".join(str(q) for q in est.counts.values()))

@@ -25,7 +25,8 @@ class Estimate:
     ``memory`` and/or ``static``. ``latency_source`` is ``analytic`` (profile throughput),
     ``tick`` (real-time chip) or ``simulation``. ``sources`` maps each profile field used to its
     source; ``convention`` is ``name@version`` of the counting convention, whose figures are in
-    ``counts``.
+    ``counts``. ``timing`` is the simulated ``Timing`` (latency, throughput, utilisation, hops)
+    when the estimate was priced with one.
     """
 
     energy_j: float
@@ -41,6 +42,7 @@ class Estimate:
     counts: dict[str, Quantity] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
+    timing: Any = None  # neurocost.sim.timing.Timing when priced with a simulated timing
 
     def components(self) -> dict[str, float]:
         """Joules per component (compute, memory, neuron, routing, static)."""
@@ -78,6 +80,7 @@ class Estimate:
             "breakdown": {"unit": "J", "rows": self.breakdown.to_dict(orient="records")},
             "notes": list(self.notes),
             "sources": dict(self.sources),
+            "timing": None if self.timing is None else self.timing.to_dict(),
         }
 
     def to_json(self, indent: int | None = None) -> str:

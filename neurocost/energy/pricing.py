@@ -61,6 +61,7 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
         counts={} if conv is None else conv.counts(trace),
         notes=(*trace.warnings, *getattr(timing, "notes", ()), *costs.notes, *prof.notes),
         sources=costs.sources,
+        timing=timing,
     )
 
 

@@ -42,3 +42,11 @@ def test_trace_input_file_and_declared_encoding(tmp_path, capsys):
 def test_factory_without_input_is_a_clear_error(capsys):
     assert main(["trace", "torch.nn:Identity"]) == 2
     assert "--random SHAPE" in capsys.readouterr().err
+
+
+def test_encode_rate_declares_spikes_for_the_first_layer(capsys):
+    assert main(["trace", "zoo:scnn", "--batch", "2", "--steps", "3", "--encode", "rate",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["layers"][0]["op_class"] == "ac" and data["layers"][0]["in_encoding"] == "spike"
+    assert not data["warnings"]  # the encoder's frames really are {0, 1}
