@@ -8,7 +8,7 @@ import sys
 
 # Subcommand modules under neurocost._cli; each defines ``register(subparsers)`` which adds its
 # parser and sets ``func`` (args -> exit code).
-_COMMANDS = ["trace", "estimate", "profiles", "claims", "sweep", "report", "hw", "demo"]
+_COMMANDS = ["trace", "estimate", "profiles", "claims", "sweep", "report", "hw", "demo", "zoo"]
 
 
 def build_parser() -> argparse.ArgumentParser:
