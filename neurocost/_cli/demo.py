@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     files = outcome.report
     console.print(f"report: {escape(str(files.html))}")
     console.print(f"markdown: {escape(str(files.markdown))}  csv: {escape(str(files.csv))}")
-    for line in files.summary:
-        console.print(escape(line))
+    for line in files.summary:  # one line each, even when piped to a log
+        console.print(escape(line), soft_wrap=True)
     console.print(f"demo finished in {outcome.seconds:.1f} s (wall time)")
     return 0

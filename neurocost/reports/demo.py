@@ -43,16 +43,31 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class DemoModel:
-    """One trained model: its zoo entry, how its input is encoded, and a phrase for the log."""
+    """One trained model: its zoo entry, how its input is encoded, a phrase for the log, and
+    conv widths where the demo departs from the zoo's digits sizing."""
 
     name: str
     encoder: str
     role: str
+    channels: tuple[int, ...] | None = None
+
+    def sizes(self) -> dict[str, Any]:
+        """Zoo keywords sizing the model for 8x8 digits (lists, so they read back from YAML)."""
+        from neurocost.models.datasets import DIGITS_SIZES
+
+        sizes = dict(DIGITS_SIZES[self.name])
+        if self.channels is not None:
+            sizes["channels"] = self.channels
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()}
 
 
+# The spiking CNN is widened from the zoo's digits sizing (8, 16): on rate-coded spikes the
+# narrow one ends near 90% test accuracy after 5 epochs, the wider one clears it with margin at
+# almost the same training time (small convolutions cost little next to the per-step loop).
+_SPIKING_CHANNELS = (16, 32)
 MODELS = (
-    DemoModel("scnn", "rate", "spiking CNN, rate-coded spikes in"),
-    DemoModel("scnn_ann", "direct", "fp32 ANN twin of the spiking CNN"),
+    DemoModel("scnn", "rate", "spiking CNN, rate-coded spikes in", _SPIKING_CHANNELS),
+    DemoModel("scnn_ann", "direct", "fp32 ANN twin of the spiking CNN", _SPIKING_CHANNELS),
     DemoModel("bcnn", "direct", "binary CNN, W1A1 hidden conv"),
     DemoModel("bcnn_ann", "direct", "fp32 ANN twin of the binary CNN"),
 )
@@ -102,7 +117,7 @@ def _train_all(weights: Path, epochs: int, seed: int, steps: int, quick: bool, p
                say: Log) -> dict[str, float]:
     """Train every demo model on digits; save each state dict to ``weights/NAME.pt``."""
     from neurocost.models import zoo
-    from neurocost.models.datasets import DIGITS_SIZES, load_digits
+    from neurocost.models.datasets import load_digits
     from neurocost.models.encoders import RateEncoder
     from neurocost.models.training import train
     from neurocost.models.weights import save_weights
@@ -112,7 +127,7 @@ def _train_all(weights: Path, epochs: int, seed: int, steps: int, quick: bool, p
         data = _first(data, QUICK_TRAIN_SAMPLES)
     accuracies = {}
     for model_spec in MODELS:
-        model = zoo.get(model_spec.name, seed=seed, **DIGITS_SIZES[model_spec.name])
+        model = zoo.get(model_spec.name, seed=seed, **model_spec.sizes())
         options: dict[str, Any] = {}
         if zoo.entry(model_spec.name).stepwise:
             options = {"steps": steps, "encoder": RateEncoder(seed=seed)}
@@ -127,7 +142,6 @@ def _train_all(weights: Path, epochs: int, seed: int, steps: int, quick: bool, p
 def _spec(seed: int, steps: int, quick: bool) -> dict[str, Any]:
     """The sweep spec of the trained models (paths relative to the spec file)."""
     from neurocost.models import zoo
-    from neurocost.models.datasets import DIGITS_SIZES
 
     models = []
     for model_spec in MODELS:
@@ -135,8 +149,7 @@ def _spec(seed: int, steps: int, quick: bool) -> dict[str, Any]:
         models.append({
             "source": f"zoo:{model_spec.name}",
             "name": model_spec.name,
-            "variants": {k: [list(v) if isinstance(v, tuple) else v]
-                         for k, v in DIGITS_SIZES[model_spec.name].items()},
+            "variants": {k: [v] for k, v in model_spec.sizes().items()},
             "weights": f"weights/{model_spec.name}.pt",
             "input": {"dataset": "digits", "samples": TRACED_SAMPLES, "seed": seed,
                       "encoder": model_spec.encoder, **({"steps": steps} if stepwise else {})},

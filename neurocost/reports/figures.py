@@ -96,7 +96,8 @@ def layer_breakdown_figure(layers: pd.DataFrame, results: pd.DataFrame) -> Figur
                 ax.set_ylabel("energy per inference (J)", fontsize=7)
     axes[0][0].legend(fontsize=6)
     fig.tight_layout()
-    shown = results[results["model"].isin(models) & results["profile"].isin(profiles)]
+    known = priced(results)
+    shown = known[known["model"].isin(models) & known["profile"].isin(profiles)]
     caption = (
         "Energy per inference (J) of each layer, stacked by component, at each profile's "
         f"published parameters (no sweep overrides). {provenance_line(shown)}."

@@ -108,7 +108,7 @@ def summary_lines(results: pd.DataFrame, min_accuracy: float) -> list[str]:
         ]
     return [
         f"Best energy {SCOPE} at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
-        f"({best['model']}, accuracy {best['accuracy']:.1%}).",
+        f"({best['model']}, accuracy {best['accuracy']:.1%} on {best['accuracy_source']}).",
         f"On profile {best['profile']} ({best['profile_id']} v{best['profile_version']}, "
         f"{best['regime']}), parameters {_params_text(best['params'])}.",
         f"Convention {best['convention']}; {len(results)} rows over "

@@ -26,7 +26,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo") / "out"
     capture = pytest.MonkeyPatch()
     lines: list[str] = []
-    capture.setattr("neurocost._cli.common.console.print", lambda text: lines.append(str(text)))
+    capture.setattr("neurocost._cli.common.console.print",
+                    lambda text, **_style: lines.append(str(text)))
     try:
         code = main(["demo", "--quick", "--no-progress", "--out", str(out)])
     finally:
