@@ -85,22 +85,30 @@ class ModelSize:
 def model_size(model: nn.Module) -> ModelSize:
     """Storage of every parameter: a layer's ``weight`` at its declared ``bits_per_weight`` or
     ``weight_encoding`` width, every other parameter (biases, scales, norms) at its dtype width.
+
+    A layer that stores only part of its weight tensor (one part of a partially binarised
+    weight) declares ``stored_weight_elements``; those are counted at its encoding's width.
     """
     rows = []
     for module_name, module in model.named_modules():
         for param_name, param in module.named_parameters(recurse=False):
-            bits = _declared_bits(module) if param_name == "weight" else None
+            elements, bits = param.numel(), None
+            if param_name == "weight":
+                elements = getattr(module, "stored_weight_elements", elements)
+                bits = _declared_bits(module)
             if bits is None:
                 bits = float(torch.finfo(param.dtype).bits if param.is_floating_point()
                              else torch.iinfo(param.dtype).bits)
             name = f"{module_name}.{param_name}" if module_name else param_name
-            rows.append((name, param.numel(), bits, param.numel() * bits))
+            rows.append((name, elements, bits, elements * bits))
     return ModelSize(pd.DataFrame(rows, columns=["name", "elements", "bits_per_element", "bits"]))
 
 
 def _declared_bits(module: nn.Module) -> float | None:
+    encoding = getattr(module, "weight_encoding", None)
+    if hasattr(module, "stored_weight_elements") and isinstance(encoding, Encoding):
+        return float(encoding.bits)
     declared = getattr(module, "bits_per_weight", None)
     if declared is not None:
         return float(declared)
-    encoding = getattr(module, "weight_encoding", None)
     return float(encoding.bits) if isinstance(encoding, Encoding) else None

@@ -54,3 +54,12 @@ def test_model_size_uses_declared_widths():
     assert rows.loc["3.bias", "bits"] == 10 * 32
     assert rows.loc["0.weight", "bits"] == 8 * 3 * 9 * 32
     assert size.parameters == 8 * 27 + 8 + 10 * 288 + 10
+
+
+def test_partially_binarised_weights_store_1_7_bits_each():
+    from neurocost.models.layers.partial import PartiallyBinarizedLinear
+
+    size = nc.model_size(PartiallyBinarizedLinear(40, 25, bias=False))
+    # PB-LLM: 10% of weights at 8 bits, 90% at 1 bit -> 0.1 * 8 + 0.9 * 1 = 1.70 bits/weight
+    assert size.parameters == 40 * 25
+    assert abs(size.bits_per_weight - 1.70) < 1e-9

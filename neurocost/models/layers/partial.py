@@ -34,6 +34,7 @@ class _MaskedPart(nn.Linear):
                 self.bias.copy_(bias)
         self.register_buffer("mask", mask.to(weight.dtype))
         self.bits_per_weight = float(mask.float().mean()) * self.weight_encoding.bits
+        self.stored_weight_elements = int(mask.sum())  # only this part's entries are stored
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.effective_weight(), self.bias)
