@@ -12,7 +12,6 @@ import pytest
 import snntorch as snn
 import torch
 import torch.nn as nn
-
 from neurobench.benchmarks import Benchmark
 from neurobench.metrics.workload import SynapticOperations
 from neurobench.models import SNNTorchModel

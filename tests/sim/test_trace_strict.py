@@ -22,7 +22,8 @@ class _WithLSTM(nn.Module):
 
 
 def test_strict_mode_names_the_unknown_op_and_where_it_sits():
-    with pytest.raises(UnsupportedOperation, match=r"aten\.mkldnn_rnn_layer.*'rnn:mkldnn_rnn_layer#0'"):
+    pattern = r"aten\.mkldnn_rnn_layer.*'rnn:mkldnn_rnn_layer#0'"
+    with pytest.raises(UnsupportedOperation, match=pattern):
         nc.trace(_WithLSTM(), torch.rand(3, 2, 4), steps=1)
 
 
