@@ -15,6 +15,20 @@ console = Console(width=None if sys.stdout.isatty() else 130)
 console_err = Console(stderr=True)
 
 
+def si(value: float | None, unit: str = "") -> str:
+    """Three significant digits with an SI prefix, for tables people read (JSON stays exact)."""
+    if value is None or value != value:  # None or NaN: a figure nobody could compute
+        return "n/a"
+    if value == 0:
+        return f"0 {unit}".strip()
+    prefixes = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"),
+                (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
+    for factor, prefix in prefixes:
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}".strip()
+    return f"{value:.3g} {unit}".strip()
+
+
 @dataclass
 class Workload:
     """A model, its input, and how ``trace`` must drive it."""

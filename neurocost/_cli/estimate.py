@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from rich.table import Table
 
-from neurocost._cli.common import add_workload_arguments, console, resolve_workload
+from neurocost._cli.common import add_workload_arguments, console, resolve_workload, si
 
 _COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
 
@@ -46,11 +45,11 @@ def run(args: argparse.Namespace) -> int:
     for row in est.breakdown.itertuples(index=False):
         op = row.op_class or row.kind
         values = [getattr(row, f"{c}_j") for c in _COMPONENTS] + [row.energy_j]
-        table.add_row(str(row.layer), op, *[_si(v, "J") for v in values])
+        table.add_row(str(row.layer), op, *[si(v, "J") for v in values])
     console.print(table)
-    console.print(f"  energy    {_si(est.energy_j, 'J')} per sample "
-                  f"({_si(est.energy_per_step_j, 'J')} per step)")
-    console.print(f"  latency   {_si(est.latency_s, 's')} ({est.latency_source})")
+    console.print(f"  energy    {si(est.energy_j, 'J')} per sample "
+                  f"({si(est.energy_per_step_j, 'J')} per step)")
+    console.print(f"  latency   {si(est.latency_s, 's')} ({est.latency_source})")
     console.print(f"  regime    {est.regime}")
     console.print(f"  profile   {est.profile_id} {est.profile_version} ({est.profile_status})")
     if est.timing is not None:
@@ -64,15 +63,3 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"  [yellow]note[/] {note}")
     return 0
 
-
-def _si(value: float, unit: str) -> str:
-    """Three significant digits with an SI prefix (the table is for reading; --json is exact)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    if value == 0:
-        return f"0 {unit}"
-    for factor, prefix in ((1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"),
-                           (1e-15, "f")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}"
-    return f"{value:.3g} {unit}"

@@ -6,7 +6,7 @@ import argparse
 
 from rich.table import Table
 
-from neurocost._cli.common import add_workload_arguments, console, resolve_workload
+from neurocost._cli.common import add_workload_arguments, console, resolve_workload, si
 
 _SHOWN = [  # (column, header)
     ("dense_ops", "dense"), ("effective_ops", "effective"),
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     for row in tr.per_layer().itertuples(index=False):
         op = f"{row.op_class} {row.in_encoding}x{row.weight_encoding}" if row.op_class \
             else row.kind
-        table.add_row(str(row.layer), op, *[_fmt(getattr(row, column)) for column, _ in _SHOWN])
+        table.add_row(str(row.layer), op, *[si(getattr(row, column)) for column, _ in _SHOWN])
     console.print(table)
     totals = tr.totals()
     for name in ("effective_macs", "effective_acs", "effective_signed_acs", "effective_bops",
@@ -55,11 +55,3 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"  [yellow]gap[/] {gap.where}: {gap.what} ({gap.calls} calls)")
     return 0
 
-
-def _fmt(value: float) -> str:
-    """Three significant digits with an SI prefix: the table is for reading, --json for exact."""
-    value = float(value)
-    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g}{prefix}"
-    return f"{value:.3g}"
