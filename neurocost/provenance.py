@@ -30,7 +30,9 @@ UNITS: dict[str, tuple[str, float]] = {
     "1": ("ratio", 1.0),
 }
 
-Basis = Literal["measured", "simulated", "datasheet", "all-in", "derived", "assumption", "convention"]
+Basis = Literal[
+    "measured", "simulated", "datasheet", "all-in", "derived", "assumption", "convention"
+]
 
 
 class Sourced(BaseModel):

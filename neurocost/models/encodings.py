@@ -39,7 +39,9 @@ class Encoding:
             raise ValueError(f"encoding {self.kind!r}: bits must be >= 1, got {self.bits}")
 
     def __str__(self) -> str:
-        return self.kind if self.kind in ("spike", "signed_spike", "binary") else f"{self.kind}{self.bits}"
+        if self.kind in ("spike", "signed_spike", "binary"):
+            return self.kind
+        return f"{self.kind}{self.bits}"
 
     def allowed_values(self) -> tuple[float, ...] | None:
         """The value set data should respect, for the consistency check (None: any value)."""
@@ -65,11 +67,13 @@ def fp(bits: int) -> Encoding:
     return Encoding("fp", bits)
 
 
-_NAMED = {"spike": SPIKE, "signed_spike": SIGNED_SPIKE, "ternary_spike": SIGNED_SPIKE, "binary": BINARY}
+_NAMED = {
+    "spike": SPIKE, "signed_spike": SIGNED_SPIKE, "ternary_spike": SIGNED_SPIKE, "binary": BINARY,
+}
 
 
 def parse_encoding(spec: str | Encoding) -> Encoding:
-    """Read ``"spike"``, ``"signed_spike"``, ``"binary"``, ``"int4"``, ``"fp16"`` ... into an Encoding."""
+    """Parse ``"spike"``, ``"signed_spike"``, ``"binary"``, ``"int4"``, ``"fp16"`` and so on."""
     if isinstance(spec, Encoding):
         return spec
     name = spec.strip().lower()
