@@ -193,13 +193,23 @@ def _linear(node: Any, attrs: dict[str, Any], constants: dict[str, torch.Tensor]
         weight = matrix if attrs.get("transB", 0) else matrix.T
     else:
         weight = matrix.T
-    bias = constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+    bias = _bias(node, constants)
     layer = ImportedLinear(weight.shape[1], weight.shape[0], bias=bias is not None)
+    return _filled(layer, weight, bias, node.input[1], annotation)
+
+
+def _bias(node: Any, constants: dict[str, torch.Tensor]) -> torch.Tensor | None:
+    return constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+
+
+def _filled(layer: _Declared, weight: torch.Tensor, bias: torch.Tensor | None, weight_name: str,
+            annotation: dict[str, dict[str, Any]]) -> Any:
+    """``layer`` with the node's weight and bias copied in and its weight encoding declared."""
     with torch.no_grad():
-        layer.weight.copy_(weight)
+        layer.weight.copy_(weight)  # type: ignore[attr-defined]
         if bias is not None:
-            layer.bias.copy_(bias)
-    layer.declare(*_weight_declaration(node.input[1], layer.weight.detach(), annotation))
+            layer.bias.copy_(bias)  # type: ignore[attr-defined]
+    layer.declare(*_weight_declaration(weight_name, weight, annotation))
     return layer
 
 
@@ -211,7 +221,7 @@ def _conv(node: Any, attrs: dict[str, Any], constants: dict[str, torch.Tensor],
     if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or \
             pads[:spatial] != pads[spatial:]:
         raise UnsupportedOnnxOp(f"Conv {node.name!r}: only explicit symmetric padding")
-    bias = constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+    bias = _bias(node, constants)
     conv_type = {1: ImportedConv1d, 2: ImportedConv2d}.get(spatial)
     if conv_type is None:
         raise UnsupportedOnnxOp(f"Conv {node.name!r}: {spatial}-D convolution")
@@ -221,9 +231,4 @@ def _conv(node: Any, attrs: dict[str, Any], constants: dict[str, torch.Tensor],
                       padding=tuple(pads[:spatial]),
                       dilation=tuple(attrs.get("dilations", [1] * spatial)), groups=groups,
                       bias=bias is not None)
-    with torch.no_grad():
-        layer.weight.copy_(weight)
-        if bias is not None:
-            layer.bias.copy_(bias)
-    layer.declare(*_weight_declaration(node.input[1], layer.weight.detach(), annotation))
-    return layer
+    return _filled(layer, weight, bias, node.input[1], annotation)

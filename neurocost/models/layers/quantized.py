@@ -72,32 +72,27 @@ class QuantLinear(_QuantizedOperands, nn.Linear):
         return F.linear(self.quantize_input(x), self.effective_weight(), self.bias)
 
 
-class _QuantConvForward(_QuantizedOperands):
+class _QuantConv(_QuantizedOperands):
+    """Conv arguments as in torch plus precision; the forward convolves quantised operands."""
+
+    def __init__(
+        self, *args: object, weight_bits: int = 1, act_bits: int = 1,
+        precision: str | None = None, **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self._set_precision(weight_bits, act_bits, precision)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         weight = self.effective_weight()
         return self._conv_forward(self.quantize_input(x), weight, self.bias)  # type: ignore[attr-defined]
 
 
-class QuantConv1d(_QuantConvForward, nn.Conv1d):
+class QuantConv1d(_QuantConv, nn.Conv1d):
     """Conv1d with quantised weights and inputs; same arguments as ``nn.Conv1d`` plus precision."""
 
-    def __init__(
-        self, *args: object, weight_bits: int = 1, act_bits: int = 1,
-        precision: str | None = None, **kwargs: object,
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._set_precision(weight_bits, act_bits, precision)
 
-
-class QuantConv2d(_QuantConvForward, nn.Conv2d):
+class QuantConv2d(_QuantConv, nn.Conv2d):
     """Conv2d with quantised weights and inputs; same arguments as ``nn.Conv2d`` plus precision."""
-
-    def __init__(
-        self, *args: object, weight_bits: int = 1, act_bits: int = 1,
-        precision: str | None = None, **kwargs: object,
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._set_precision(weight_bits, act_bits, precision)
 
 
 class BinaryLinear(QuantLinear):
