@@ -84,12 +84,17 @@ def layer_breakdown_figure(layers: pd.DataFrame, results: pd.DataFrame) -> Figur
         for col, profile in enumerate(profiles):
             ax = axes[row][col]
             panel = layers[(layers["model"] == model) & (layers["profile"] == profile)]
+            ax.set_title(f"{model} on {profile}", fontsize=8)
+            if panel.empty:  # the profile cannot run the model: say so, draw no zero bars
+                ax.text(0.5, 0.5, "not priced:\nsee 'Models a profile\ncannot run'",
+                        ha="center", va="center", fontsize=7, transform=ax.transAxes)
+                ax.set_axis_off()
+                continue
             bottom = pd.Series(0.0, index=panel.index)
             for c_index, component in enumerate(components):
                 ax.bar(panel["layer"], panel[component], bottom=bottom, color=f"C{c_index}",
                        label=ENERGY_COMPONENTS[component])
                 bottom = bottom + panel[component]
-            ax.set_title(f"{model} on {profile}", fontsize=8)
             ax.tick_params(axis="x", labelrotation=60, labelsize=6)
             ax.tick_params(axis="y", labelsize=6)
             if col == 0:
