@@ -105,6 +105,7 @@ def sweep(
         say(f"resuming: {skipped} of {total} rows already in {store.root}")
     with _Progress(progress, total, skipped) as bar:
         traced = [trace_job(job, store, bar.note) for job in pending_jobs]
+        bar.note("pricing")
         units = [
             PricingUnit(t, name, spec.grid, spec.simulate, spec.convention, spec.name, spec.seed,
                         digest)
