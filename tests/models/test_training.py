@@ -32,7 +32,7 @@ def _small(data: LabelledData, n: int) -> LabelledData:
 
 
 def test_training_is_reproducible_and_records_each_epoch(digits: LabelledData) -> None:
-    data = _small(digits, 256)
+    data = _small(digits, 128)
     runs = [train(zoo.get("bmlp", **DIGITS_SIZES["bmlp"]), data, epochs=2, progress=False)
             for _ in range(2)]
     assert runs[0].history == runs[1].history
@@ -69,6 +69,6 @@ def test_event_data_bring_their_own_time_axis() -> None:
     labels = torch.arange(8) % 2
     data = LabelledData("events", frames, labels, frames, labels, classes=2, has_time_axis=True)
     model = zoo.get("smlp", in_features=32, hidden=(8,), classes=2)
-    result = train(model, data, epochs=1, progress=False)
-    assert 0.0 <= result.accuracy <= 1.0
-    assert model[1].in_features == 32  # consumed one [B, 2, 4, 4] frame per step
+    result = train(model, data, epochs=2, progress=False)  # would fail on a [T, ...] mix-up
+    assert result.accuracy == evaluate(model, data, steps=3)
+    assert result.history[1][0] < result.history[0][0]
