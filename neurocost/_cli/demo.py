@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of initialisation, shuffling and spike draws (default 0)")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny run (one epoch on a slice of the data) to check the pipeline")
+                        help="tiny run to check the pipeline: one epoch on a slice of the "
+                        "training data, 2 time steps (ignores --epochs)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=_run)
 

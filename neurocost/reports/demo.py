@@ -101,6 +101,7 @@ def run_demo(
     say = log or (lambda _line: None)
     started = time.perf_counter()
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     results = _fresh_results_dir(out / "results")
     steps = QUICK_STEPS if quick else SPIKING_STEPS
     trained = _train_all(out / "weights", 1 if quick else epochs, seed, steps, quick, progress,
@@ -108,6 +109,7 @@ def run_demo(
     spec_path = out / "sweep.yaml"
     spec_path.write_text(yaml.safe_dump(_spec(seed, steps, quick), sort_keys=False))
     say(f"sweep spec: {spec_path}")
+    # in this process: 16 pricing units take milliseconds, a worker pool seconds to start
     sweep(spec_path, workers=1, progress=progress, log=say)
     report = write_report(results, out / "report")
     return DemoOutcome(report, spec_path, results, trained, time.perf_counter() - started)
@@ -167,7 +169,7 @@ def _fresh_results_dir(path: Path) -> Path:
     """Remove a previous demo's results store at ``path``; refuse to touch anything else."""
     if path.exists():
         if not (path / "results").is_dir():
-            raise FileExistsError(f"{path}: exists and is not a neurocost results store; "
-                                  "choose another --out")
+            raise ValueError(f"{path}: exists and is not a neurocost results store; "
+                         "choose another --out")
         shutil.rmtree(path)
     return path

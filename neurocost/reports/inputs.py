@@ -17,7 +17,7 @@ reaches the tracer, which is what decides whether the first layer multiplies or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -54,7 +54,7 @@ class PreparedInput:
     accuracy_source: str
 
 
-def prepare_input(label: str, source: str, params: dict, spec: InputSpec,
+def prepare_input(label: str, source: str, params: dict[str, Any], spec: InputSpec,
                   model: nn.Module) -> PreparedInput:
     """The input ``model`` (built from ``source`` with ``params``) is traced on, per ``spec``."""
     from neurocost.models.training import is_stepwise
@@ -94,7 +94,7 @@ def _encoder(spec: InputSpec) -> Encoder:
     return DirectEncoder()
 
 
-def _example(label: str, source: str, params: dict, spec: InputSpec,
+def _example(label: str, source: str, params: dict[str, Any], spec: InputSpec,
              steps: int | None) -> PreparedInput:
     """A zoo entry's seeded example input, encoded into ``steps`` frames when stepwise."""
     if not source.startswith("zoo:"):
