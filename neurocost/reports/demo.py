@@ -170,6 +170,6 @@ def _fresh_results_dir(path: Path) -> Path:
     if path.exists():
         if not (path / "results").is_dir():
             raise ValueError(f"{path}: exists and is not a neurocost results store; "
-                         "choose another --out")
+                             "choose another --out")
         shutil.rmtree(path)
     return path
