@@ -207,8 +207,8 @@ def test_binary_ops_need_a_declared_bop_price():
 
     xnor = dict(FC1, op_class="bop", in_encoding="binary", weight_encoding="binary", in_bits=1,
                 weight_bits=1)
-    with pytest.raises(PricingError, match=r"cmos45.*bop.*compute\.bop"):
-        price(build_trace([xnor]), "cmos45")
+    with pytest.raises(PricingError, match=r"toy.*bop.*compute\.bop"):
+        price(build_trace([xnor]), toy())
 
 
 def test_static_power_without_throughput_is_refused():
