@@ -7,8 +7,7 @@ so ``import neurocost`` stays light and never needs CUDA.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from neurocost._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -20,7 +19,6 @@ _EXPORTS: dict[str, str] = {
     "price_variants": "neurocost.energy.pricing",
     "estimate": "neurocost.energy.estimating",
     "Estimate": "neurocost.energy.estimate_record",
-    "conventions": "neurocost.energy",
     "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
     "load_model": "neurocost.models.loading",
@@ -37,12 +35,11 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neurocost' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+# public name -> module that is itself the export
+_MODULES: dict[str, str] = {
+    "conventions": "neurocost.energy.conventions",
+    **{part: f"neurocost.{part}"
+       for part in ("models", "sim", "energy", "hw", "reports", "claims")},
+}
 
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports("neurocost", _EXPORTS, _MODULES)

@@ -7,13 +7,9 @@ so importing ``neurocost.models.encodings`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from neurocost._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
-    "zoo": "neurocost.models.zoo",
-    "layers": "neurocost.models.layers",
-    "encoders": "neurocost.models.encoders",
     "load_model": "neurocost.models.loading",
     "train": "neurocost.models.training",
     "evaluate": "neurocost.models.training",
@@ -32,14 +28,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neurocost.models' has no attribute {name!r}")
-    if module.endswith(f".{name}"):
-        return importlib.import_module(module)
-    return getattr(importlib.import_module(module), name)
+_MODULES: dict[str, str] = {m: f"neurocost.models.{m}" for m in ("zoo", "layers", "encoders")}
 
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports("neurocost.models", _EXPORTS, _MODULES)

@@ -80,5 +80,7 @@ def test_pairs_a_profile_cannot_run_have_unknown_energy_and_a_reason(
     assert pd.isna(rows.loc[("scnn_ann", "loihi"), "energy_j"])
     assert pd.isna(rows.loc[("scnn", "loihi"), "cannot_run"])
     assert rows.loc[("scnn", "loihi"), "energy_j"] > 0
-    # no built-in profile declares an XNOR-popcount (BOP) energy
-    assert "compute.bop" in rows.loc[("bcnn", "cmos45"), "cannot_run"]
+    # cmos45 prices XNOR-popcount (BOP); the compute-only AC/MAC convention has no BOP price
+    assert pd.isna(rows.loc[("bcnn", "cmos45"), "cannot_run"])
+    assert rows.loc[("bcnn", "cmos45"), "energy_j"] > 0
+    assert "compute.bop" in rows.loc[("bcnn", "snn-45nm-ac-mac"), "cannot_run"]

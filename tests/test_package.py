@@ -1,0 +1,29 @@
+"""The package surface: light import, lazy public names, subpackages as attributes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import neurocost as nc
+
+
+def test_import_loads_neither_torch_nor_pandas():
+    code = "import sys, neurocost; print(sorted({'torch', 'pandas'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_names_and_subpackages_resolve():
+    assert callable(nc.trace) and callable(nc.estimate) and callable(nc.price)
+    assert "scnn" in nc.models.zoo.names()
+    assert "bireal" in nc.conventions.names()
+
+
+def test_unknown_name_is_an_attribute_error():
+    try:
+        nc.does_not_exist  # noqa: B018
+    except AttributeError as err:
+        assert "does_not_exist" in str(err)
+    else:
+        raise AssertionError("expected AttributeError")
