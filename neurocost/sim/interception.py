@@ -125,16 +125,16 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        scope.resume(module)
         scope.stack.pop()
         scope.op_index.pop()
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth -= 1
         scope.busy = True
-        try:
+        try:  # counted while the mode is still off: the tracer's own ops skip the round trip
             _count_module(module, role, args, output, role_state.pop(id(module), False), rec)
         finally:
             scope.busy = False
+            scope.resume(module)
 
     role_state: dict[int, bool] = {}
     return [
