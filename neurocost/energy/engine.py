@@ -53,6 +53,7 @@ class Costs:
     regime: str
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    memory_bits: dict[str, np.ndarray] = field(default_factory=dict)  # level -> bits moved (n,)
 
 
 def _is(value, expected: str):
@@ -167,12 +168,13 @@ class _Equations:
         shape = (self.n, len(self.table))
         return {k: tuple(np.broadcast_to(a, shape) for a in v) for k, v in kinds.items()}
 
-    def memory(self, traffic) -> tuple[np.ndarray, np.ndarray]:
-        """Memory joules ``(n, L)`` and memory time ``(n,)``, placing ``traffic`` by capacity."""
+    def memory(self, traffic) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Memory joules ``(n, L)``, memory time ``(n,)`` and bits moved per level ``(n,)``,
+        placing ``traffic`` by capacity."""
         levels = list(self.profile.memory)
         n, length = self.n, len(self.table)
         if not levels:
-            return np.zeros((n, length)), np.zeros(n)
+            return np.zeros((n, length)), np.zeros(n), {}
         capacity = _full([self._level_param(m, "capacity", np.inf) for m in levels], n)
         e_read = _full([self._level_energy(m, "read") for m in levels], n)
         e_write = _full([self._level_energy(m, "write") for m in levels], n)
@@ -204,7 +206,8 @@ class _Equations:
                         + _times(writes[:, layer], e_write[rows, level]))
                 self._check_priced(cost, kind, layer, levels, level)
                 joules[:, layer] += cost
-        return joules, self._memory_time(levels, level_bits)
+        moved_by_level = {m: level_bits[:, i] for i, m in enumerate(levels)}
+        return joules, self._memory_time(levels, level_bits), moved_by_level
 
     def _level_param(self, level: str, name: str, undeclared: float):
         path = f"memory.{level}.{name}"
@@ -311,7 +314,7 @@ def evaluate(table: pd.DataFrame, params: Params, steps: int, *, hops: float | N
     """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``."""
     eq = _Equations(table, params, steps)
     traffic = eq.traffic()
-    memory, memory_time = eq.memory(traffic)
+    memory, memory_time, memory_bits = eq.memory(traffic)
     per_layer = {"compute": eq.compute(), "memory": memory, "neuron": eq.neuron(),
                  "routing": eq.routing(hops)}
     if latency_s is not None:
@@ -322,7 +325,7 @@ def evaluate(table: pd.DataFrame, params: Params, steps: int, *, hops: float | N
     static = _static(eq, latency)
     regime = _regime(eq)
     sources = {path: params.sources[path] for path in sorted(eq.used) if path in params.sources}
-    return Costs(per_layer, static, latency, source, regime, eq.notes, sources)
+    return Costs(per_layer, static, latency, source, regime, eq.notes, sources, memory_bits)
 
 
 def _static(eq: _Equations, latency: np.ndarray) -> np.ndarray:

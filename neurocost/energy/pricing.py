@@ -99,7 +99,8 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     (``execution.style="dense"``, ``operating_point.voltage_v=0.7``).
 
     Returns one row per variant: the override columns, then ``energy_j, latency_s, compute_j,
-    memory_j, neuron_j, routing_j, static_j, profile_id, profile_version, regime``.
+    memory_j, neuron_j, routing_j, static_j, profile_id, profile_version, regime``, and
+    ``memory_bits.<level>`` (bits read and written on each memory level, per sample).
     """
     prof = load_profile(profile)
     conv = get_convention(convention) if convention is not None else None
@@ -120,6 +121,8 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     out["profile_id"] = prof.id
     out["profile_version"] = prof.version
     out["regime"] = costs.regime
+    for level, bits in costs.memory_bits.items():
+        out[f"memory_bits.{level}"] = np.broadcast_to(bits, (n,))
     if conv is not None:
         out["convention"] = conv.label
     return out

@@ -36,9 +36,17 @@ def test_rows_carry_overrides_profile_and_regime():
     rows = price_variants(two_layer_trace(), toy(), GRID)
     assert list(rows.columns) == [*GRID, "energy_j", "latency_s", "compute_j", "memory_j",
                                   "neuron_j", "routing_j", "static_j", "profile_id",
-                                  "profile_version", "regime"]
+                                  "profile_version", "regime", "memory_bits.small",
+                                  "memory_bits.big"]
     assert set(rows["profile_id"]) == {"toy"}
     assert set(rows["regime"]) == {"compute+memory+static"}
+
+
+def test_capacity_moves_traffic_between_levels_and_keeps_its_total():
+    rows = price_variants(two_layer_trace(), toy(), {"memory.small.capacity": [0, 4000, 1e9]})
+    small, big = rows["memory_bits.small"], rows["memory_bits.big"]
+    assert list(small) == sorted(small) and small.iloc[0] == 0 and big.iloc[-1] == 0
+    assert (small + big).nunique() == 1 and (small + big).iloc[0] > 0
 
 
 def test_list_of_override_dicts():
