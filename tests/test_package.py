@@ -27,3 +27,17 @@ def test_unknown_name_is_an_attribute_error():
         assert "does_not_exist" in str(err)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_repeated_yaml_keys_are_refused(tmp_path):
+    import yaml
+
+    from neurocost.strict_yaml import load_yaml
+
+    assert load_yaml("a: 1\nb: 2\n") == {"a": 1, "b": 2}
+    try:
+        load_yaml("a: 1\na: 2\n")
+    except yaml.YAMLError as err:
+        assert "appears twice" in str(err)
+    else:
+        raise AssertionError("a repeated key must be an error")

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from neurocost.claims.schema import Claim, ClaimsDocument
-from neurocost.energy.registry import _UniqueKeyLoader
+from neurocost.strict_yaml import load_yaml
 
 CLAIMS_SUFFIX = ".claims.yaml"
 GOLDEN_SUFFIX = ".golden.json"
@@ -36,7 +36,7 @@ def load_claims(path: str | Path) -> ClaimsFile:
         raise ClaimsFileError(f"{path}: a claims file is named *{CLAIMS_SUFFIX}")
     try:
         # safe loading that also refuses a key given twice (YAML would keep the last silently)
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ClaimsFileError(f"{path}: no such claims file") from None
     except yaml.YAMLError as err:

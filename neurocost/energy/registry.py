@@ -13,33 +13,13 @@ import yaml
 from pydantic import ValidationError
 
 from neurocost.energy.schema import Profile
+from neurocost.strict_yaml import load_yaml
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
 
 class ProfileError(ValueError):
     """A profile that cannot be found or is malformed; the message names file, field and problem."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (YAML keeps the last)."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
 
 
 def builtin_ids() -> list[str]:
@@ -69,7 +49,7 @@ def read_profile_file(path: str | Path) -> Profile:
     if not path.is_file():
         raise ProfileError(f"{path}: no such profile file")
     try:
-        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 (safe subclass)
+        data = load_yaml(path.read_text())
     except yaml.YAMLError as err:
         raise ProfileError(f"{path}: not valid YAML: {err}") from err
     profile = profile_from_dict(data, origin=str(path))

@@ -1,8 +1,8 @@
 """The sweep spec: which models, inputs, profiles and parameter grids a sweep covers.
 
-A spec is data (YAML, read with ``yaml.safe_load``) so a sweep can be rerun, resumed and reviewed
-like any other file in a repository. Every field is validated up front, and a bad spec fails
-with the file, the field's dotted location and the offending value, before any model is run.
+A spec is data (YAML, read safely, repeated keys refused) so a sweep can be rerun, resumed and
+reviewed like any other file in a repository. Every field is validated up front, and a bad spec
+fails with the file, the field's dotted location and the offending value, before any model is run.
 
 Example::
 
@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from neurocost.strict_yaml import load_yaml
 
 
 class SweepSpecError(ValueError):
@@ -164,7 +166,7 @@ def load_spec(
         path = Path(source)
         where = str(path)
         try:
-            data = yaml.safe_load(path.read_text())
+            data = load_yaml(path.read_text())
         except FileNotFoundError:
             raise SweepSpecError(f"{path}: sweep spec file not found") from None
         except yaml.YAMLError as err:

@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from neurocost.provenance import Sourced
+from neurocost.strict_yaml import load_yaml
 
 OP_CLASSES = ("ac", "signed_ac", "bop", "mac")
 
@@ -274,7 +275,7 @@ def load_architecture(path: str | Path) -> Architecture:
     """Read an ``Architecture`` from a YAML file: the whole file, or its ``architecture:`` block."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text())
+        data = load_yaml(path.read_text())
     except yaml.YAMLError as err:
         raise ArchitectureError(f"{path}: not valid YAML ({err})") from err
     if isinstance(data, dict) and "architecture" in data:
