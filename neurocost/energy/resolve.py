@@ -18,7 +18,9 @@ from neurocost.energy.params import Params
 from neurocost.energy.schema import Compute, Profile
 from neurocost.models.encodings import Encoding, parse_encoding
 
-_ONE_BIT_KINDS = ("spike", "signed_spike", "binary")
+# Operands that only select add / subtract / skip: the accumulation runs at the other
+# operand's width (int1 when both are such operands).
+_ONE_BIT_KINDS = ("spike", "signed_spike", "binary", "ternary")
 
 
 class PricingError(ValueError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-EncodingKind = Literal["spike", "signed_spike", "binary", "int", "fp"]
+EncodingKind = Literal["spike", "signed_spike", "binary", "ternary", "int", "fp"]
 OpClass = Literal["ac", "signed_ac", "bop", "mac"]
 
 
@@ -26,6 +26,8 @@ class Encoding:
                          folded into the weights, so it still costs one AC)
         ``signed_spike`` values in {-1, 0, +1} (ternary spikes, times an optional scalar amplitude)
         ``binary``       values in {-1, +1}, stored as one bit
+        ``ternary``      values in {-1, 0, +1} times a per-tensor or per-channel scale, stored in
+                         two bits (ternary weights or activations, applied by add/subtract/skip)
         ``int``          signed ``bits``-bit integers (quantised activations or weights)
         ``fp``           floating point of ``bits`` bits
     bits: storage width of one element, in bits.
@@ -39,7 +41,7 @@ class Encoding:
             raise ValueError(f"encoding {self.kind!r}: bits must be >= 1, got {self.bits}")
 
     def __str__(self) -> str:
-        if self.kind in ("spike", "signed_spike", "binary"):
+        if self.kind in ("spike", "signed_spike", "binary", "ternary"):
             return self.kind
         return f"{self.kind}{self.bits}"
 
@@ -53,6 +55,7 @@ class Encoding:
 SPIKE = Encoding("spike", 1)
 SIGNED_SPIKE = Encoding("signed_spike", 2)
 BINARY = Encoding("binary", 1)
+TERNARY = Encoding("ternary", 2)
 FP32 = Encoding("fp", 32)
 FP16 = Encoding("fp", 16)
 
@@ -69,6 +72,7 @@ def fp(bits: int) -> Encoding:
 
 _NAMED = {
     "spike": SPIKE, "signed_spike": SIGNED_SPIKE, "ternary_spike": SIGNED_SPIKE, "binary": BINARY,
+    "ternary": TERNARY,
 }
 
 
@@ -95,7 +99,8 @@ def op_class(a: Encoding, b: Encoding) -> OpClass:
 
     - +-1 x +-1: one XNOR-popcount bit-op (``bop``);
     - a {0,1} spike on either side: the other operand is added or not (``ac``);
-    - a {-1,0,1} spike, or a +-1 operand against a multi-bit one: add or subtract (``signed_ac``);
+    - a {-1,0,1} spike, a ternary operand, or a +-1 operand against a multi-bit one: add,
+      subtract or skip (``signed_ac``; a scale is applied once, after the accumulation);
     - otherwise a multiply-accumulate (``mac``) at the operands' widths.
     """
     kinds = {a.kind, b.kind}
@@ -103,6 +108,6 @@ def op_class(a: Encoding, b: Encoding) -> OpClass:
         return "bop"
     if "spike" in kinds:
         return "ac"
-    if kinds & {"signed_spike", "binary"}:
+    if kinds & {"signed_spike", "binary", "ternary"}:
         return "signed_ac"
     return "mac"

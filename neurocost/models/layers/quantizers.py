@@ -16,7 +16,7 @@ import re
 
 import torch
 
-from neurocost.models.encodings import BINARY, FP32, Encoding, int_
+from neurocost.models.encodings import BINARY, FP32, TERNARY, Encoding, int_
 from neurocost.models.layers.ste import round_ste, sign_ste
 
 FULL_PRECISION = 32
@@ -30,10 +30,13 @@ def _check_bits(bits: int, what: str) -> None:
 
 
 def encoding_for_bits(bits: int) -> Encoding:
-    """The encoding a tensor quantised to ``bits`` bits declares (1 -> binary, 32 -> fp32)."""
+    """The encoding a tensor quantised to ``bits`` bits declares (1 -> binary, 2 -> ternary,
+    32 -> fp32)."""
     _check_bits(bits, "encoding")
     if bits == 1:
         return BINARY
+    if bits == 2:
+        return TERNARY
     return FP32 if bits == FULL_PRECISION else int_(bits)
 
 
