@@ -7,8 +7,11 @@ hardware); tests check how they are stored and presented and derive expected val
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
+
+from neurocost.reports.render import ReportFiles
 
 NASTY = "<script>alert('x')</script> | *bold* -->"
 
@@ -48,3 +51,16 @@ def layer_rows(models: list[str], profiles: list[str]) -> pd.DataFrame:
                              "memory_j": 2e-7, "neuron_j": 0.0, "routing_j": 1e-8,
                              "static_j": 1e-8})
     return pd.DataFrame(rows)
+
+
+def render_fake_report(root: Path) -> ReportFiles:
+    """One rendered report of three models (one with a hostile name) on two profiles."""
+    from neurocost.reports.columns import units_of
+    from neurocost.reports.render import write_report
+    from neurocost.reports.store import ResultsStore
+
+    models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
+    rows = results_rows(models, profiles)
+    store = ResultsStore(root / "store")
+    store.append(rows, units_of(list(rows.columns)), layer_rows(models, profiles))
+    return write_report(store.root, root / "out")

@@ -16,11 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from neurocost.reports.columns import units_of
-from neurocost.reports.render import write_report
-from neurocost.reports.store import ResultsStore
-
-from .fake_results import NASTY, layer_rows, results_rows
+from .fake_results import render_fake_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -44,12 +40,7 @@ def chromium(page: Path, profile_dir: Path, *mode: str) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("browser")
-    models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
-    rows = results_rows(models, profiles)
-    store = ResultsStore(root / "store")
-    store.append(rows, units_of(list(rows.columns)), layer_rows(models, profiles))
-    return write_report(store.root, root / "out").html
+    return render_fake_report(tmp_path_factory.mktemp("browser")).html
 
 
 def test_page_renders_with_its_figures_and_no_console_errors(report: Path,

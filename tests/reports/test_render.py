@@ -9,22 +9,16 @@ import pandas as pd
 import pytest
 
 from neurocost.reports.analysis import best_at_accuracy, format_si, pareto_front
-from neurocost.reports.columns import units_of
 from neurocost.reports.render import ReportFiles, write_report
 from neurocost.reports.store import ResultsStore
 
-from .fake_results import NASTY, layer_rows, results_rows
+from .fake_results import NASTY, render_fake_report, results_rows
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
     """One rendered report of three models (one with a hostile name) on two profiles."""
-    root = tmp_path_factory.mktemp("report")
-    models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
-    rows = results_rows(models, profiles)
-    store = ResultsStore(root / "store")
-    store.append(rows, units_of(list(rows.columns)), layer_rows(models, profiles))
-    return write_report(store.root, root / "out")
+    return render_fake_report(tmp_path_factory.mktemp("report"))
 
 
 def test_pareto_front_keeps_only_rows_no_cheaper_row_matches() -> None:
