@@ -22,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     "sweep": "neurocost.reports.sweep",
     "trace": "neurocost.sim.trace",
     "load_model": "neurocost.models.loading",
+    "reset_state": "neurocost.models.state",
+    "register_state_reset": "neurocost.models.state",
     "count_static": "neurocost.sim.static",
     "model_size": "neurocost.sim.static",
     "Trace": "neurocost.sim.trace_record",

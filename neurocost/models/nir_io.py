@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn.modules.utils import _pair
 
+from neurocost.models.state import reset_state
+
 DT = 1e-4  # snnTorch's NIR time step
 _RESET_KEY = "neurocost.reset"
 
@@ -84,13 +86,12 @@ def export_nir(model: nn.Sequential, sample: torch.Tensor,
     """The NIR graph of a stepwise ``nn.Sequential`` (``sample``: one step ``[B, ...]``);
     written to ``path`` when given."""
     import nir
-    import snntorch.utils
 
     if not isinstance(model, nn.Sequential):
         raise NirConversionError(f"NIR export needs an nn.Sequential, got {type(model).__name__}")
     sample_shape = np.array(sample.shape[1:])
     nodes: dict[str, object] = {"input": nir.Input(input_type={"input": sample_shape})}
-    snntorch.utils.reset(model)
+    reset_state(model)
     x = sample
     with torch.no_grad():
         for name, module in model.named_children():

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import snntorch as snn
-import snntorch.utils
 import torch
 import torch.nn.functional as F
 from rich.progress import Progress
 from torch import nn
 
 from neurocost.models.datasets import LabelledData
+from neurocost.models.state import reset_state
 
 Encoder = Callable[[torch.Tensor, int], torch.Tensor]
 
@@ -53,7 +53,7 @@ def _logits(model: nn.Module, x: torch.Tensor, steps: int | None, time_axis: boo
     if steps is None:
         return model(x)
     frames = x.transpose(0, 1) if time_axis else encoder(x, steps)
-    snntorch.utils.reset(model)
+    reset_state(model)
     total = 0.0
     for frame in frames:
         out = model(frame)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,10 @@ import torch
 import torch.nn as nn
 
 from neurocost.models.encodings import Encoding, parse_encoding
+from neurocost.models.state import StateWatch, reset_state
 from neurocost.sim import tags
 from neurocost.sim.columns import ADDITIVE, COLUMNS
 from neurocost.sim.interception import Interceptor, Scope, classify_modules, install_module_hooks
-from neurocost.sim.neurons import is_spiking_neuron
 from neurocost.sim.recorder import Recorder, UnsupportedOperation
 from neurocost.sim.trace_record import Trace
 
@@ -35,12 +36,17 @@ def trace(
         model: a torch / snnTorch module, or a spec understood by
             ``neurocost.models.loading.load_model`` (``zoo:NAME``, ``pkg.mod:factory``, a file).
         x: the input. With ``steps=None`` the model is *stepwise* (snnTorch convention): ``x`` is
-            time-first ``[T, B, ...]`` and the model is called once per step on ``x[t]``, after
-            its hidden neuron state is reset. With ``steps=N`` the model is called once on ``x``
-            and runs N steps itself (``steps=1`` for an ANN/BNN fed ``[B, ...]``).
+            time-first ``[T, B, ...]`` and the model is called once per step on ``x[t]``. With
+            ``steps=N`` the model is called once on ``x`` and runs N steps itself (``steps=1`` for
+            an ANN/BNN fed ``[B, ...]``). Either way every neuron starts from rest
+            (``neurocost.models.state.reset_state``), so a trace does not depend on what ran
+            before it.
         steps: see ``x``.
-        strict: raise ``UnsupportedOperation`` on compute the tracer cannot count; with
-            ``strict=False`` such work is recorded in ``trace.gaps`` and lowers ``coverage``.
+        strict: raise ``UnsupportedOperation`` on compute the tracer cannot count, and on state
+            a module keeps between calls that no reset rule covers (see
+            ``neurocost.register_state_reset``); with ``strict=False`` such work is recorded in
+            ``trace.gaps`` and lowers ``coverage``, and such state is named in
+            ``trace.warnings``.
         input_encoding: what the input values mean (``"spike"``, ``"binary"``, ``"int8"`` ...);
             by default the input is floating point, so a first layer fed it performs MACs.
         batch_dim: the batch dimension of ``x`` when ``steps`` is given (default: 1 if
@@ -68,11 +74,12 @@ def trace(
     weight_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
     was_training = model.training
     model.eval()
+    reset_state(model)
+    watch = StateWatch(model)
     handles = install_module_hooks(roles, scope, rec)
     try:
         with torch.no_grad(), _mha_fastpath_off(), Interceptor(scope, rec, weight_storages):
             if steps is None:
-                _reset_hidden_state(model)
                 for t in range(x.shape[0]):
                     rec.step = t
                     model(_declare(x[t], declared))
@@ -84,6 +91,7 @@ def trace(
         for handle in handles:
             handle.remove()
         model.train(was_training)
+    _check_state(watch, rec)
     return Trace(layers=_frame(rec.rows), batch_size=batch, steps=n_steps, model=model_name,
                  gaps=list(rec.gaps.values()), warnings=rec.warnings)
 
@@ -133,19 +141,20 @@ def _declare(x: torch.Tensor, encoding: Encoding | None) -> torch.Tensor:
     return tags.tag(x.detach(), encoding) if encoding is not None else x
 
 
-def _reset_hidden_state(model: nn.Module) -> None:
-    """Clear snnTorch hidden state so runs start from rest.
-
-    ``snntorch.utils.reset`` leaves the previous spikes of recurrent neurons in place (they feed
-    the recurrent weights at the first step), so those are zeroed here as well.
-    """
-    from snntorch import utils
-
-    utils.reset(model)
-    for module in model.modules():
-        previous = getattr(module, "spk", None)
-        if is_spiking_neuron(module) and isinstance(previous, torch.Tensor):
-            module.spk = torch.zeros_like(previous)
+def _check_state(watch: StateWatch, rec: Recorder) -> None:
+    """Refuse (strict) or name (lenient) state the run left behind that no reset rule covers."""
+    leftover = watch.changed()
+    if not leftover:
+        return
+    message = (
+        f"{', '.join(leftover)} changed during the run and is not reset before the next one, so "
+        "a second trace would start from this run's state. Teach neurocost to reset it with "
+        "neurocost.register_state_reset(ModuleClass, reset, covers=[attribute names])"
+    )
+    if rec.strict:
+        raise UnsupportedOperation(message + ", or pass strict=False to trace it anyway.")
+    rec.warnings.append(message + ".")
+    warnings.warn(message, stacklevel=3)
 
 
 class _mha_fastpath_off:
