@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from neurocost.reports.sweep import sweep
+from neurocost.sweeps.sweep import sweep
 
 # 100 x 100 SRAM capacities (KiB) on the cmos45 profile: 10,000 variants
 GRID = {

@@ -19,14 +19,14 @@ _EXPORTS: dict[str, str] = {
     "price_variants": "neurocost.energy.pricing",
     "estimate": "neurocost.energy.estimating",
     "Estimate": "neurocost.energy.estimate_record",
-    "sweep": "neurocost.reports.sweep",
-    "trace": "neurocost.sim.trace",
-    "load_model": "neurocost.models.loading",
+    "sweep": "neurocost.sweeps.sweep",
+    "trace": "neurocost.tracing.trace",
+    "load_model": "neurocost.interchange.loading",
     "reset_state": "neurocost.models.state",
     "register_state_reset": "neurocost.models.state",
-    "count_static": "neurocost.sim.static",
-    "model_size": "neurocost.sim.static",
-    "Trace": "neurocost.sim.trace_record",
+    "count_static": "neurocost.tracing.static",
+    "model_size": "neurocost.tracing.static",
+    "Trace": "neurocost.tracing.trace_record",
     "Quantity": "neurocost.units",
     "simulate": "neurocost.sim.simulate",
     "Timing": "neurocost.sim.timing",
@@ -41,7 +41,8 @@ _EXPORTS: dict[str, str] = {
 _MODULES: dict[str, str] = {
     "conventions": "neurocost.energy.conventions",
     **{part: f"neurocost.{part}"
-       for part in ("models", "sim", "energy", "hw", "reports", "claims")},
+       for part in ("models", "interchange", "tracing", "sim", "energy", "sweeps", "reports",
+                    "claims", "hw")},
 }
 
 __getattr__, __dir__ = lazy_exports("neurocost", _EXPORTS, _MODULES)

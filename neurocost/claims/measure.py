@@ -18,7 +18,7 @@ from torch import nn
 
 from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 
 
 class ClaimSetupError(ValueError):
@@ -57,7 +57,7 @@ class ModelMeasurer:
         """The module ``spec`` names with its variant's keywords (built once per run)."""
         cache_key = json.dumps({"spec": spec.spec, "variant": spec.variant}, sort_keys=True)
         if cache_key not in self._models:
-            from neurocost.models.loading import load_model
+            from neurocost.interchange.loading import load_model
 
             self._models[cache_key] = load_model(spec.spec, **spec.variant).eval()
         return self._models[cache_key]
@@ -68,14 +68,14 @@ class ModelMeasurer:
         if cache_key not in self._counts:
             given = _input(spec)
             if counting == "trace":
-                from neurocost.sim.trace import trace
+                from neurocost.tracing.trace import trace
 
                 counted = trace(
                     self.model(spec), given.x, steps=given.steps, input_encoding=given.encoding
                 )
             else:
-                from neurocost.models.loading import load_model
-                from neurocost.sim.static import count_static
+                from neurocost.interchange.loading import load_model
+                from neurocost.tracing.static import count_static
 
                 # built straight on the meta device: shapes only, no weights in memory
                 counted = count_static(
@@ -175,9 +175,9 @@ def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]
 
 
 def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Bytes of all parameters at their declared widths (``neurocost.sim.static.model_size``);
+    """Bytes of all parameters at their declared widths (``neurocost.tracing.static.model_size``);
     per layer, the bytes of each module's own parameters."""
-    from neurocost.sim.static import model_size
+    from neurocost.tracing.static import model_size
 
     tensors = model_size(measurer.model(spec)).tensors
     modules = tensors["name"].str.rpartition(".")[0].replace("", "(model)")

@@ -1,7 +1,7 @@
 """Energy: hardware profiles as sourced data, the energy model and counting conventions.
 
 ``registry.load_profile`` reads a profile (``schema``), ``pricing.price`` turns a trace into an
-``Estimate`` through the equations of ``engine``, ``pricing.price_variants`` prices many profile
+``Estimate`` through the equations of ``equations``, ``pricing.price_variants`` prices many profile
 variants at once, and ``conventions`` holds the papers' counting conventions (exported as
 ``neurocost.conventions``).
 """

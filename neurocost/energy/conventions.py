@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from neurocost.energy.counts import SUMMED
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
 
 BOPS_PER_OP = 64  # Bi-Real Net / ReActNet: one 64-bit XNOR-popcount instruction per 64 BOPs

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 
 SYNAPTIC_CLASSES = ("ac", "signed_ac", "bop", "mac")
 _KEYS = ["layer", "kind", "op_class", "in_encoding", "weight_encoding", "in_bits", "weight_bits"]

@@ -22,7 +22,7 @@ def estimate(model: nn.Module | str, x: torch.Tensor, profile: ProfileSpec = "cm
     ``simulate=True`` the latency, hop count and per-core rows come from the simpy simulation
     of the profile's ``architecture`` instead of the analytic throughput model.
     """
-    from neurocost.sim.trace import trace
+    from neurocost.tracing.trace import trace
 
     prof = load_profile(profile)
     recorded = trace(model, x, **trace_kw)

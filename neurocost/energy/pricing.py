@@ -1,6 +1,6 @@
 """``price``: a trace on one profile -> Estimate; ``price_variants``: one trace on many variants.
 
-Both run the same array equations (``neurocost.energy.engine``): ``price`` is the one-variant
+Both run the same array equations (``neurocost.energy.equations``): ``price`` is the one-variant
 case with a per-layer breakdown; ``price_variants`` broadcasts dotted-path overrides as NumPy
 columns, so thousands of variants cost a handful of array operations, not a Python loop.
 """
@@ -15,12 +15,12 @@ import pandas as pd
 
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
-from neurocost.energy.engine import LAYER_COMPONENTS, Costs, evaluate
+from neurocost.energy.equations import LAYER_COMPONENTS, Costs, evaluate
 from neurocost.energy.estimate_record import COMPONENTS, Estimate
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si
 from neurocost.energy.registry import load_profile
 from neurocost.energy.schema import Profile
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 
 ProfileSpec = str | Path | Profile
 Grid = dict[str, list[Any]] | list[dict[str, Any]]

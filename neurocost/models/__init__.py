@@ -1,5 +1,6 @@
-"""Models: operand encodings, binary/quantised layers, encoders, the model zoo, training on
-shipped data, loaders and ONNX/NIR interchange.
+"""Models: operand encodings, binary/quantised layers, encoders, the model zoo, neuron state and
+training on shipped data. Files from outside (ONNX, NIR, factories) come in through
+``neurocost.interchange``.
 
 Names are resolved lazily (``neurocost.models.train`` imports the training loop on first use),
 so importing ``neurocost.models.encodings`` stays cheap.
@@ -10,7 +11,6 @@ from __future__ import annotations
 from neurocost._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
-    "load_model": "neurocost.models.loading",
     "train": "neurocost.models.training",
     "evaluate": "neurocost.models.training",
     "TrainResult": "neurocost.models.training",
@@ -21,10 +21,8 @@ _EXPORTS: dict[str, str] = {
     "DIGITS_SIZES": "neurocost.models.datasets",
     "save_weights": "neurocost.models.weights",
     "load_weights": "neurocost.models.weights",
-    "export_onnx": "neurocost.models.onnx_export",
-    "import_onnx": "neurocost.models.onnx_import",
-    "export_nir": "neurocost.models.nir_io",
-    "import_nir": "neurocost.models.nir_io",
+    "reset_state": "neurocost.models.state",
+    "register_state_reset": "neurocost.models.state",
 }
 
 

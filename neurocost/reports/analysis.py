@@ -1,7 +1,7 @@
 """Questions asked of a results table: the Pareto front, the cheapest row that is accurate enough.
 
-Pure pandas over the columns in ``neurocost.reports.columns``; the figures, the Markdown summary
-and ``neurocost demo`` all answer from here, so they cannot disagree.
+Pure pandas over the columns in ``neurocost.sweeps.result_columns``; the figures, the Markdown
+summary and ``neurocost demo`` all answer from here, so they cannot disagree.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from neurocost.reports.analysis import (  # noqa: E402
     priced,
     provenance_line,
 )
-from neurocost.reports.columns import ENERGY_COMPONENTS, MEMORY_LEVEL_PREFIX, OP_MIX  # noqa: E402
+from neurocost.sweeps.result_columns import ENERGY_COMPONENTS, MEMORY_LEVEL_PREFIX, OP_MIX  # noqa: E402
 
 _MAX_PANELS = 6  # models or profiles per axis of a small-multiples figure
 _MARKERS = "osD^vP*Xh<>p"

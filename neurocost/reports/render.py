@@ -23,9 +23,9 @@ from neurocost.reports.analysis import (
     format_si,
     priced,
 )
-from neurocost.reports.columns import FIGURES, IDENTITY
 from neurocost.reports.figures import all_figures
-from neurocost.reports.store import LAYERS, RESULTS, ResultsStore
+from neurocost.sweeps.result_columns import FIGURES, IDENTITY
+from neurocost.sweeps.store import LAYERS, RESULTS, ResultsStore
 
 DEFAULT_MIN_ACCURACY = 0.9
 SCOPE = "per inference (one sample, summed over its time steps)"

@@ -15,8 +15,8 @@ import pandas as pd
 
 from neurocost.sim.architecture import Architecture
 from neurocost.sim.timing import Timing
-from neurocost.sim.trace_record import Trace
 from neurocost.sim.workload import WorkloadError
+from neurocost.tracing.trace_record import Trace
 
 _MOVED_SYNAPTIC = ("weight_bits_read", "act_bits_in", "act_bits_out")
 _MOVED_NEURON = ("state_bits_read", "state_bits_written", "act_bits_in", "act_bits_out")

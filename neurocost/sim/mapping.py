@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from neurocost.sim.architecture import Architecture
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 
 
 class MappingError(ValueError):

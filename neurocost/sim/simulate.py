@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 
 from neurocost.sim.architecture import Architecture, ArchitectureError
+from neurocost.sim.chip import Fidelity, RunResult, run_engine
 from neurocost.sim.dense_timing import dense_timing
-from neurocost.sim.engine import Fidelity, RunResult, run_engine
 from neurocost.sim.mapping import Mapping, greedy_mapping, units_of, user_mapping
 from neurocost.sim.network import MeshNetwork
 from neurocost.sim.timing import Timing
-from neurocost.sim.trace_record import Trace
 from neurocost.sim.workload import build_workload
+from neurocost.tracing.trace_record import Trace
 
 MODES: tuple[str, ...] = ("aggregated", "exact")
 

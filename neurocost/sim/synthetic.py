@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from neurocost.sim.columns import COLUMNS
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.columns import COLUMNS
+from neurocost.tracing.trace_record import Trace
 
 _WEIGHT_BITS = 8
 _STATE_BITS = 16

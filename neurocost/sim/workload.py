@@ -23,7 +23,7 @@ import pandas as pd
 
 from neurocost.sim.architecture import Architecture
 from neurocost.sim.mapping import Mapping, Unit, share
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.trace_record import Trace
 
 
 class WorkloadError(ValueError):

@@ -10,7 +10,7 @@ import neurocost.claims.runner  # noqa: F401
 import neurocost.energy.pricing  # noqa: F401
 import neurocost.models.layers  # noqa: F401
 import neurocost.models.zoo  # noqa: F401
-import neurocost.sim.trace  # noqa: F401
+import neurocost.tracing.trace  # noqa: F401
 
 # Plugins the scratch runs do not need (hypothesis would be re-imported by every run).
 QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:cacheprovider")

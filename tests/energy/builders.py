@@ -17,8 +17,8 @@ import pandas as pd
 
 from neurocost.energy.registry import profile_from_dict
 from neurocost.energy.schema import Profile
-from neurocost.sim.columns import ADDITIVE, COLUMNS
-from neurocost.sim.trace_record import Trace
+from neurocost.tracing.columns import ADDITIVE, COLUMNS
+from neurocost.tracing.trace_record import Trace
 
 FC1 = dict(layer="fc1", kind="linear", op_class="mac", in_encoding="fp32",
            weight_encoding="fp32", in_bits=32, weight_bits=32, dense_ops=100, effective_ops=80,

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from neurocost.hw import toolchain
+from neurocost.hw.kernels import toolchain
 
 REQUIRE_ENV = "NEUROCOST_REQUIRE_NVCC"
 

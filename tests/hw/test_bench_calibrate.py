@@ -5,8 +5,8 @@ import json
 import pytest
 
 from neurocost.cli import main
-from neurocost.hw.bench import FORMAT, Protocol, parse_size
-from neurocost.hw.calibrate import h100_overrides
+from neurocost.hw.bench.calibrate import h100_overrides
+from neurocost.hw.bench.harness import FORMAT, Protocol, parse_size
 from neurocost.provenance import Sourced
 
 
@@ -99,7 +99,7 @@ def test_calibrate_refuses_other_json(tmp_path):
 
 def test_gross_energy_is_all_in_and_applies_to_the_shipped_h100_profile():
     from neurocost.energy.registry import load_profile
-    from neurocost.hw.calibrate import calibrated_profile
+    from neurocost.hw.bench.calibrate import calibrated_profile
 
     # synthetic: gross 0.08 pJ per bit-op, 6 pJ per fp32 synaptic event, 1.5 pJ per update
     bench = _bench([
@@ -127,7 +127,7 @@ def test_unknown_energy_convention_is_refused():
 def test_unknown_kernel_is_named():
     import numpy as np
 
-    from neurocost.hw.bench import build_cases
+    from neurocost.hw.bench.harness import build_cases
 
     with pytest.raises(ValueError, match="unknown kernel 'bgemm_xor'"):
         build_cases(["bgemm_xor"], [], np.random.default_rng(0), torch=None)
@@ -136,7 +136,7 @@ def test_unknown_kernel_is_named():
 def test_each_kernel_takes_only_sizes_it_understands(monkeypatch):
     import numpy as np
 
-    from neurocost.hw import bench
+    from neurocost.hw.bench import harness as bench
 
     seen = []
 

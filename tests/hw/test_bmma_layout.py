@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurocost.hw import bmma_layout as frag
-from neurocost.hw.layout import pack_bits
-from neurocost.hw.ref_bgemm import pm1_dot_unpacked
+from neurocost.hw.reference import bmma_layout as frag
+from neurocost.hw.reference.bgemm import pm1_dot_unpacked
+from neurocost.hw.reference.layout import pack_bits
 
 
 def _unique_tile(shape):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from neurocost.hw.catalog import KERNEL_FILES
-from neurocost.hw.toolchain import kernel_sources, parse_ptxas, split_sass_functions
+from neurocost.hw.kernels.catalog import KERNEL_FILES
+from neurocost.hw.kernels.toolchain import kernel_sources, parse_ptxas, split_sass_functions
 
 FILES = sorted(KERNEL_FILES)
 
@@ -27,7 +27,7 @@ def test_meets_catalog_expectations(compiled, sass_of, file):
 
 
 def test_catalog_flags_spills_and_missing_instructions():
-    from neurocost.hw.toolchain import Resources
+    from neurocost.hw.kernels.toolchain import Resources
 
     spec = KERNEL_FILES["bgemm_bmma.cu"]
     spilled = Resources(registers=255, spill_store_bytes=8, spill_load_bytes=8,

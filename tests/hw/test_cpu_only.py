@@ -5,11 +5,12 @@ import sys
 
 import pytest
 
-from neurocost.hw import runtime
+from neurocost.hw.kernels import runtime
 
 
 def test_import_neurocost_needs_no_cuda():
-    code = ("import sys, neurocost, neurocost.hw, neurocost.hw.launch, neurocost.hw.work; "
+    code = ("import sys, neurocost, neurocost.hw, neurocost.hw.kernels.launch, "
+            "neurocost.hw.reference.work; "
             "assert 'cupy' not in sys.modules, 'cupy imported'; "
             "assert 'pynvml' not in sys.modules, 'pynvml imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -19,7 +20,7 @@ def test_gpu_launcher_explains_what_is_missing():
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present; this checks the message on CPU-only machines")
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     with pytest.raises(runtime.CudaUnavailableError, match="no CUDA device visible to torch"):
         launch.pack_bits(torch.zeros(2, 3))
@@ -27,7 +28,7 @@ def test_gpu_launcher_explains_what_is_missing():
 
 def test_expanded_sources_need_no_include_paths():
     # NVRTC gets this text (and CI compiles exactly it), so it must stand on its own
-    from neurocost.hw.toolchain import expanded_source, kernel_sources
+    from neurocost.hw.kernels.toolchain import expanded_source, kernel_sources
 
     for path in kernel_sources():
         text = expanded_source(path.name)

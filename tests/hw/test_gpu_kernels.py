@@ -7,11 +7,11 @@ Skipped without a CUDA device; on a GPU machine these are the correctness half o
 import numpy as np
 import pytest
 
-from neurocost.hw.conv_geometry import ConvGeometry
-from neurocost.hw.layout import pack_bits, to_pm1
-from neurocost.hw.ref_bconv import bconv2d_im2col
-from neurocost.hw.ref_bgemm import pm1_dot_unpacked, sign_pack
-from neurocost.hw.ref_spikes import lif_steps, spike_gather_csr
+from neurocost.hw.reference.bconv import bconv2d_im2col
+from neurocost.hw.reference.bgemm import pm1_dot_unpacked, sign_pack
+from neurocost.hw.reference.conv_geometry import ConvGeometry
+from neurocost.hw.reference.layout import pack_bits, to_pm1
+from neurocost.hw.reference.spikes import lif_steps, spike_gather_csr
 
 torch = pytest.importorskip("torch")
 pytestmark = [
@@ -35,7 +35,7 @@ def _host_words(tensor):
 @pytest.mark.parametrize("dtype", ["float32", "bool"])
 @pytest.mark.parametrize("shape", [(1, 1), (37, 95), (130, 1000)])
 def test_pack_bits_matches_reference(dtype, shape):
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     values = np.random.default_rng(1).normal(size=shape)
     host = values > 0 if dtype == "bool" else values.astype(np.float32)
@@ -48,7 +48,7 @@ def test_pack_bits_matches_reference(dtype, shape):
 @pytest.mark.parametrize("engine", ["popc", "bmma"])
 @pytest.mark.parametrize("m,n,k", [(1, 1, 1), (65, 70, 300), (128, 192, 1024), (200, 33, 777)])
 def test_bgemm_matches_unpacked_reference(engine, m, n, k):
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     rng = np.random.default_rng(m * n + k)
     a, b = rng.random((m, k)) < 0.5, rng.random((n, k)) < 0.5
@@ -67,7 +67,7 @@ def test_bgemm_matches_unpacked_reference(engine, m, n, k):
     [(ConvGeometry(7, 9, 3, 3, 1, 1, 1), 70, 65), (ConvGeometry(8, 8, 3, 3, 2, 1, 2), 256, 64)],
 )
 def test_bconv2d_matches_im2col(geometry, channels, c_out):
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     rng = np.random.default_rng(channels)
     x = rng.random((2, channels, geometry.in_h, geometry.in_w)) < 0.5
@@ -82,7 +82,7 @@ def test_bconv2d_matches_im2col(geometry, channels, c_out):
 
 @pytest.mark.parametrize("t,b,n", [(1, 1, 1), (16, 3, 1000), (4, 2, 4096)])
 def test_lif_steps_bit_exact(t, b, n):
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     rng = np.random.default_rng(n)
     currents = rng.normal(0.3, 0.7, size=(t, b, n)).astype(np.float32)
@@ -97,7 +97,7 @@ def test_lif_steps_bit_exact(t, b, n):
 @pytest.mark.parametrize("dtype", ["float32", "float16", "int8"])
 @pytest.mark.parametrize("density", [1e-4, 0.01, 0.5, 1.0])
 def test_spike_gather_matches_csr_reference(dtype, density):
-    from neurocost.hw import launch
+    from neurocost.hw.kernels import launch
 
     rng = np.random.default_rng(7)
     spikes = rng.random((4, 3000)) < density

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurocost.hw.layout import pack_bits, unpack_bits, words_for
+from neurocost.hw.reference.layout import pack_bits, unpack_bits, words_for
 
 
 def test_bit_j_of_word_w_is_element_32w_plus_j():

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurocost.hw.conv_geometry import ConvGeometry
-from neurocost.hw.layout import pack_bits, to_pm1
-from neurocost.hw.ref_bconv import bconv2d_im2col, bconv2d_implicit_gemm_emulated
+from neurocost.hw.reference.bconv import bconv2d_im2col, bconv2d_implicit_gemm_emulated
+from neurocost.hw.reference.conv_geometry import ConvGeometry
+from neurocost.hw.reference.layout import pack_bits, to_pm1
 
 
 def test_corner_pixel_sees_only_the_taps_inside():

@@ -4,8 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurocost.hw.layout import pack_bits, unpack_bits
-from neurocost.hw.ref_bgemm import (
+from neurocost.hw.reference.bgemm import (
     and_counts_packed,
     pm1_dot_from_and,
     pm1_dot_from_xor,
@@ -13,6 +12,7 @@ from neurocost.hw.ref_bgemm import (
     sign_pack,
     xor_counts_packed,
 )
+from neurocost.hw.reference.layout import pack_bits, unpack_bits
 
 
 def _random_bits(rng, shape, density=0.5):

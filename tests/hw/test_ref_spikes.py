@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurocost.hw.layout import pack_bits, unpack_bits
-from neurocost.hw.ref_spikes import (
+from neurocost.hw.reference.layout import pack_bits, unpack_bits
+from neurocost.hw.reference.spikes import (
     active_inputs_csr,
     lif_steps,
     spike_gather_csr,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from neurocost.hw import toolchain
+from neurocost.hw.kernels import toolchain
 from tests.hw import conftest
 
 

@@ -3,8 +3,8 @@
 Each test builds the torch layer that does the same job as a kernel, traces it with
 ``nc.trace`` and checks (a) the layer's output equals the kernel's NumPy reference, so the two
 compute the same thing, and (b) the trace's counts equal the work the reference implies
-(``neurocost.hw.work``): bit-ops for binary GEMM/conv, synaptic events for spike accumulation,
-neuron updates and spikes for LIF.
+(``neurocost.hw.reference.work``): bit-ops for binary GEMM/conv, synaptic events for spike
+accumulation, neuron updates and spikes for LIF.
 """
 
 import numpy as np
@@ -14,12 +14,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import neurocost as nc
-from neurocost.hw import work
-from neurocost.hw.conv_geometry import ConvGeometry
-from neurocost.hw.layout import pack_bits, unpack_bits
-from neurocost.hw.ref_bconv import bconv2d_im2col
-from neurocost.hw.ref_bgemm import pm1_dot_unpacked
-from neurocost.hw.ref_spikes import lif_steps, spike_gather_csr
+from neurocost.hw.reference import work
+from neurocost.hw.reference.bconv import bconv2d_im2col
+from neurocost.hw.reference.bgemm import pm1_dot_unpacked
+from neurocost.hw.reference.conv_geometry import ConvGeometry
+from neurocost.hw.reference.layout import pack_bits, unpack_bits
+from neurocost.hw.reference.spikes import lif_steps, spike_gather_csr
 from neurocost.models.encodings import BINARY
 
 

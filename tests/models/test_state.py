@@ -15,8 +15,8 @@ import neurocost as nc
 from neurocost.models import state
 from neurocost.models.datasets import LabelledData, load_digits
 from neurocost.models.training import evaluate, train
-from neurocost.sim.recorder import UnsupportedOperation
-from tests.sim.test_neurons import NEURONS, _ExplicitState
+from neurocost.tracing.recorder import UnsupportedOperation
+from tests.tracing.test_neurons import NEURONS, _ExplicitState
 
 T, B = 5, 3
 

@@ -55,9 +55,9 @@ def layer_rows(models: list[str], profiles: list[str]) -> pd.DataFrame:
 
 def render_fake_report(root: Path) -> ReportFiles:
     """One rendered report of three models (one with a hostile name) on two profiles."""
-    from neurocost.reports.columns import units_of
     from neurocost.reports.render import write_report
-    from neurocost.reports.store import ResultsStore
+    from neurocost.sweeps.result_columns import units_of
+    from neurocost.sweeps.store import ResultsStore
 
     models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
     rows = results_rows(models, profiles)

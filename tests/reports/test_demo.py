@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from neurocost.cli import main
-from neurocost.reports.demo import MODELS, PROFILES
+from neurocost.reports.demo_run import MODELS, PROFILES
 from neurocost.reports.render import SCOPE
 
 ENERGY = re.compile(r"\d+(\.\d+)? [fpnµm]?J\b")
@@ -26,7 +26,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo") / "out"
     capture = pytest.MonkeyPatch()
     lines: list[str] = []
-    capture.setattr("neurocost._cli.common.console.print",
+    capture.setattr("neurocost.cli.common.console.print",
                     lambda text, **_style: lines.append(str(text)))
     try:
         code = main(["demo", "--quick", "--no-progress", "--out", str(out)])

@@ -10,7 +10,7 @@ import pytest
 
 from neurocost.reports.analysis import best_at_accuracy, format_si, pareto_front
 from neurocost.reports.render import ReportFiles, write_report
-from neurocost.reports.store import ResultsStore
+from neurocost.sweeps.store import ResultsStore
 
 from .fake_results import NASTY, render_fake_report, results_rows
 

@@ -1,0 +1,65 @@
+"""``neurocost estimate MODEL --profile ID``: energy and latency per sample, with breakdown."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
+
+_COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("estimate", help="energy and latency of a model on a profile",
+                            description="Trace MODEL, price it on a hardware profile and print "
+                            "energy per sample (summed over time steps) by layer and component.")
+    add_workload_arguments(parser)
+    parser.add_argument("--profile", default="cmos45", help="built-in profile id or YAML file "
+                        "(default cmos45; see `neurocost profiles list`)")
+    parser.add_argument("--simulate", action="store_true", help="latency, hops and per-core "
+                        "rows from the simpy simulation of the profile's architecture")
+    parser.add_argument("--convention", help="also report a paper counting convention "
+                        "(bireal, bert, thop, snn-energy)")
+    parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from neurocost.energy.estimating import estimate
+
+    work = resolve_workload(args)
+    est = estimate(work.model, work.x, args.profile, simulate=args.simulate,
+                   convention=args.convention, steps=work.steps, strict=not args.no_strict,
+                   input_encoding=work.input_encoding)
+    if args.json:
+        print(est.to_json(indent=2))
+        return 0
+    table = Table(title=f"{work.name} on {est.profile_id} {est.profile_version}: joules per "
+                  f"sample, {est.steps} step(s)")
+    table.add_column("layer")
+    table.add_column("op")
+    for name in (*_COMPONENTS, "total"):
+        table.add_column(name, justify="right")
+    for row in est.breakdown.itertuples(index=False):
+        op = row.op_class or row.kind
+        values = [getattr(row, f"{c}_j") for c in _COMPONENTS] + [row.energy_j]
+        table.add_row(str(row.layer), op, *[si(v, "J") for v in values])
+    console.print(table)
+    console.print(f"  energy    {si(est.energy_j, 'J')} per sample "
+                  f"({si(est.energy_per_step_j, 'J')} per step)")
+    console.print(f"  latency   {si(est.latency_s, 's')} ({est.latency_source})")
+    console.print(f"  regime    {est.regime}")
+    console.print(f"  profile   {est.profile_id} {est.profile_version} ({est.profile_status})")
+    if est.timing is not None:
+        for label, value in est.timing.summary_rows():
+            if label != "note":  # timing notes are already among the estimate's notes
+                console.print(f"  {label:<22} {value}")
+    if est.convention:
+        console.print(f"  convention {est.convention}: "
+                      + ", ".join(str(q) for q in est.counts.values()))
+    for note in est.notes:
+        console.print(f"  [yellow]note[/] {note}")
+    return 0
+

@@ -1,0 +1,1 @@
+"""The GPU benchmark: cases, the timing and NVML energy harness, dense baselines, calibration."""

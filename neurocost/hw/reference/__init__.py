@@ -1,0 +1,1 @@
+"""NumPy references for the kernels and the bit layout and index math they share."""

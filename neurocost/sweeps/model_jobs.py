@@ -1,0 +1,103 @@
+"""Trace one model variant of a sweep on its input, once, and cache the trace in the results store.
+
+A ``ModelJob`` names everything that decides what a model does (source, variant keyword
+arguments, trained weights by content hash, input, seed); its ``key`` is the cache key, so a
+resumed sweep reuses the trace instead of running the model again, and retrained weights or a
+changed input are traced afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from neurocost.sweeps.inputs import prepare_input
+from neurocost.sweeps.spec import InputSpec
+from neurocost.sweeps.store import ResultsStore
+from neurocost.tracing.trace_record import Trace
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """One model variant on one input."""
+
+    label: str
+    source: str
+    params: dict[str, Any]
+    weights: Path | None
+    input: InputSpec
+    seed: int
+
+    @cached_property
+    def key(self) -> str:
+        weights = _file_digest(self.weights) if self.weights else None
+        payload = {"label": self.label, "source": self.source, "params": self.params,
+                   "weights": weights, "input": self.input.model_dump(), "seed": self.seed}
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class TracedModel:
+    """A job's trace and, where the input is a labelled data set, its measured accuracy."""
+
+    job: ModelJob
+    trace: Trace
+    accuracy: float | None
+    accuracy_source: str
+
+    def identity(self) -> dict[str, Any]:
+        """The columns a result row takes from its model (label, variant, input, accuracy)."""
+        return {
+            "model": self.job.label,
+            "model_source": self.job.source,
+            "model_params": json.dumps(self.job.params, sort_keys=True, default=str),
+            "input": json.dumps(self.job.input.model_dump(), sort_keys=True),
+            "accuracy": self.accuracy,
+            "accuracy_source": self.accuracy_source,
+            "samples": self.trace.batch_size,
+            "steps": self.trace.steps,
+            "coverage": self.trace.coverage,
+        }
+
+
+def trace_job(job: ModelJob, store: ResultsStore, note: Callable[[str], None]) -> TracedModel:
+    """The job's trace from the store's cache, or by running the model (and caching it)."""
+    cached = store.load_trace(job.key)
+    if cached is not None:
+        return TracedModel(job, Trace.from_json(json.dumps(cached["trace"])),
+                           cached["accuracy"], str(cached["accuracy_source"]))
+    note(f"tracing {job.label}")
+    traced = _run(job)
+    store.save_trace(job.key, {"trace": traced.trace.to_dict(), "accuracy": traced.accuracy,
+                               "accuracy_source": traced.accuracy_source})
+    return traced
+
+
+def _run(job: ModelJob) -> TracedModel:
+    from neurocost.interchange.loading import load_model
+    from neurocost.tracing.trace import trace
+
+    torch.manual_seed(job.seed)
+    model = load_model(job.source, **job.params)
+    if job.weights is not None:
+        model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
+    model.eval()
+    prepared = prepare_input(job.label, job.source, job.params, job.input, model)
+    recorded = trace(model, prepared.x, steps=prepared.steps, input_encoding=prepared.encoding)
+    recorded.model = job.label
+    return TracedModel(job, recorded, prepared.accuracy, prepared.accuracy_source)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: weights file named in the sweep spec not found") from None

@@ -1,0 +1,241 @@
+"""The sweep engine: trace each model once, price every profile variant, store rows as they finish.
+
+A sweep is (model variants) x (profiles) x (profile-parameter grid). Running a model is the
+expensive part, so each (model variant, input) is traced once, in this process, and its trace is
+cached in the results store; each (trace, profile) pair is then one *unit* of work that prices
+the whole parameter grid in one vectorised call (and runs the simpy timing per variant when the
+spec asks). Units run in a local process pool or on a Dask cluster; this process alone writes
+the store, one part per finished unit, so an interrupted sweep loses at most the units in
+flight, and rerunning the same command skips every row already committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from neurocost import __version__
+from neurocost.sweeps.executors import run_tasks
+from neurocost.sweeps.model_jobs import ModelJob, TracedModel, trace_job
+from neurocost.sweeps.result_columns import units_of
+from neurocost.sweeps.spec import SweepSpec, expand_grid, load_spec
+from neurocost.sweeps.store import ResultsStore
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PricingUnit:
+    """One (traced model, profile) pair and the grid of overrides to price it under."""
+
+    traced: TracedModel
+    profile: str
+    grid: dict[str, list[Any]]
+    simulate: bool
+    convention: str | None
+    sweep: str
+    seed: int
+    profile_digest: str
+
+    @property
+    def key(self) -> str:
+        return _digest({"model": self.traced.job.key, "profile": self.profile_digest,
+                        "grid": self.grid, "simulate": self.simulate,
+                        "convention": self.convention, "seed": self.seed})
+
+    def row_keys(self) -> list[str]:
+        return _row_keys(self.traced.job.key, self.profile_digest, self.grid, self.simulate,
+                         self.convention, self.seed)
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep run did: the store, rows computed now and skipped as already finished."""
+
+    results_dir: Path
+    rows_written: int
+    rows_skipped: int
+    repairs: list[str] = field(default_factory=list)
+
+    def read(self) -> pd.DataFrame:
+        return ResultsStore(self.results_dir).read()
+
+
+def sweep(
+    spec: str | Path | dict[str, Any] | SweepSpec,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    log: Log | None = None,
+) -> SweepOutcome:
+    """Run (or resume) the sweep ``spec`` describes; results go to its Parquet store.
+
+    spec: a YAML path, a mapping, or a ``SweepSpec``.
+    scheduler: ``tcp://HOST:PORT`` runs the pricing units on that Dask cluster; None runs them
+        in a local process pool of ``workers`` processes.
+    progress: show a progress bar (rows done / total, rate, time left) on the terminal.
+    log: receives one line per notable event (repairs, skipped rows); default: discard.
+    """
+    spec = load_spec(spec)
+    say = log or (lambda _line: None)
+    store = ResultsStore(spec.results_dir)
+    repairs = store.repair()
+    for line in repairs:
+        say(f"repaired: {line}")
+    finished = store.finished_keys()
+    jobs = _model_jobs(spec)
+    profiles = {name: _profile_digest(spec, name) for name in spec.profiles}
+    pending_jobs = [
+        job for job in jobs
+        if not all(
+            k in finished for d in profiles.values()
+            for k in _row_keys(job.key, d, spec.grid, spec.simulate, spec.convention, spec.seed)
+        )
+    ]
+    total = len(jobs) * len(profiles) * len(expand_grid(spec.grid))
+    skipped = total - len(pending_jobs) * len(profiles) * len(expand_grid(spec.grid))
+    if skipped:
+        say(f"resuming: {skipped} of {total} rows already in {store.root}")
+    with _Progress(progress, total, skipped) as bar:
+        traced = [trace_job(job, store, bar.note) for job in pending_jobs]
+        bar.note("pricing")
+        units = [
+            PricingUnit(t, name, spec.grid, spec.simulate, spec.convention, spec.name, spec.seed,
+                        digest)
+            for t in traced for name, digest in profiles.items()
+        ]
+        units = [u for u in units if not all(k in finished for k in u.row_keys())]
+        written = 0
+        for index, (rows, layers) in run_tasks(price_unit, units, scheduler, workers):
+            fresh = rows[~rows["key"].isin(finished)]
+            store.append(fresh, units_of(list(fresh.columns), _trace_units(units[index])), layers)
+            written += len(fresh)
+            bar.advance(len(rows))
+    return SweepOutcome(spec.results_dir, written, skipped, repairs)
+
+
+def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Price one trace on one profile under every grid point: result rows and per-layer rows
+    (None when the profile cannot run the model; its rows then say why in ``cannot_run``).
+
+    Runs in a worker process (or on a Dask worker), so it takes and returns plain data.
+    """
+    from neurocost.energy.registry import load_profile
+    from neurocost.sweeps.variant_rows import layer_rows, priced_rows
+
+    profile = load_profile(unit.profile)
+    rows = priced_rows(unit.traced.trace, profile, unit.grid, unit.simulate, unit.convention)
+    identity = {
+        "unit_key": unit.key,
+        "sweep": unit.sweep,
+        **unit.traced.identity(),
+        "profile": unit.profile,
+        "simulate": unit.simulate,
+        "seed": unit.seed,
+        "neurocost_version": __version__,
+    }
+    rows.insert(0, "key", unit.row_keys())
+    rows.insert(1, "params", _params_json(unit.grid))
+    for offset, (name, value) in enumerate(identity.items(), start=2):
+        rows.insert(offset, name, [value] * len(rows))
+    for name, quantity in unit.traced.trace.totals().items():
+        rows[name] = quantity.value
+    layers = layer_rows(unit.traced.trace, profile, unit.convention)
+    if layers is not None:
+        layers.insert(0, "unit_key", unit.key)
+        layers.insert(1, "model", unit.traced.job.label)
+        layers.insert(2, "profile", unit.profile)
+    return rows, layers
+
+
+def _model_jobs(spec: SweepSpec) -> list[ModelJob]:
+    jobs = []
+    for model in spec.models:
+        weights = spec.resolve(model.weights) if model.weights else None
+        for params in model.variant_kwargs():
+            jobs.append(ModelJob(model.label, model.source, params, weights, model.input,
+                                 spec.seed))
+    return jobs
+
+
+def _row_keys(
+    job_key: str, profile_digest: str, grid: dict[str, list[Any]], simulate: bool,
+    convention: str | None, seed: int,
+) -> list[str]:
+    """Each grid point's row identity: what was traced, on which profile content, under which
+    overrides. The shared part is hashed once, so 10,000 points cost 10,000 small hashes."""
+    shared = _digest({"model": job_key, "profile": profile_digest, "simulate": simulate,
+                      "convention": convention, "seed": seed})
+    return [
+        hashlib.sha256(f"{shared}|{text}".encode()).hexdigest()[:20]
+        for text in _params_json(grid)
+    ]
+
+
+def _params_json(grid: dict[str, list[Any]]) -> list[str]:
+    return [json.dumps(point, sort_keys=True) for point in expand_grid(grid)]
+
+
+def _profile_digest(spec: SweepSpec, name: str) -> str:
+    """A digest of the profile's full content, so editing a profile recomputes its rows."""
+    from neurocost.energy.registry import load_profile
+
+    path = spec.resolve(name)
+    profile = load_profile(path if path.is_file() else name)
+    return _digest({"profile": profile.model_dump(mode="json")})
+
+
+def _trace_units(unit: PricingUnit) -> dict[str, str]:
+    return {name: q.unit for name, q in unit.traced.trace.totals().items()}
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class _Progress:
+    """A rich progress bar over result rows (or nothing, when ``enabled`` is False)."""
+
+    def __init__(self, enabled: bool, total: int, done: int) -> None:
+        self._bar = None
+        if enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("rows"), TimeElapsedColumn(), TextColumn("ETA"),
+                TimeRemainingColumn(),
+            )
+            self._task = self._bar.add_task("sweep", total=total, completed=done)
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, rows: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, rows)
+
+    def note(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=text)

@@ -1,0 +1,290 @@
+"""Where the tracer listens: module hooks for layers and neurons, a dispatch mode for ops.
+
+Known synaptic modules (Linear, Conv1d, Conv2d and subclasses that declare encodings) are counted
+at module level, where weight and input are unambiguous; the aten ops they run inside are then
+ignored. Everything else is seen at the aten level: matrix products between activations
+(``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention) and functional
+convolutions are counted there, and ops that contract tensors in ways we cannot count (RNN
+kernels, transposed or 3-d convolutions, ...) are reported as gaps — an error in strict mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn as nn
+from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mode
+
+from neurocost.models.encodings import SPIKE, Encoding, parse_encoding
+from neurocost.tracing import tags
+from neurocost.tracing.neurons import is_spiking_neuron
+from neurocost.tracing.recorder import Recorder
+
+_aten = torch.ops.aten
+
+_SYNAPTIC_TYPES: tuple[tuple[type[nn.Module], str], ...] = (
+    (nn.Conv2d, "conv2d"), (nn.Conv1d, "conv1d"), (nn.Linear, "linear"))
+
+
+@dataclass
+class ModuleRole:
+    """How the tracer treats one module of the traced model."""
+
+    name: str
+    role: str  # "synaptic" | "neuron" | "unsupported" | "plain"
+    kind: str = ""
+    forced_input: Encoding | None = None
+    reason: str = ""
+
+
+def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
+    """Assign a role to every module reachable from ``model`` (keyed by ``id``)."""
+    roles: dict[int, ModuleRole] = {}
+    neuron_children: set[int] = set()
+    for module in model.modules():
+        if is_spiking_neuron(module):
+            neuron_children.update(id(m) for m in module.modules() if m is not module)
+    for name, module in model.named_modules():
+        qualified = name or root_name
+        role = ModuleRole(qualified, "plain")
+        for cls, kind in _SYNAPTIC_TYPES:
+            if isinstance(module, cls):
+                role = ModuleRole(qualified, "synaptic", kind)
+                if getattr(module, "padding_mode", "zeros") != "zeros":
+                    role = ModuleRole(qualified, "unsupported", kind,
+                                      reason=f"{type(module).__name__} with padding_mode="
+                                      f"{module.padding_mode!r}")
+                elif id(module) in neuron_children:  # recurrent weights read spikes
+                    role.forced_input = SPIKE
+                break
+        else:
+            if is_spiking_neuron(module):
+                role = ModuleRole(qualified, "neuron", type(module).__name__)
+        roles[id(module)] = role
+    return roles
+
+
+@dataclass
+class Scope:
+    """The stack of modules currently running, and whether counting is paused."""
+
+    stack: list[ModuleRole] = field(default_factory=list)
+    handled_depth: int = 0  # > 0 while inside a module counted at module level
+    busy: bool = False  # True while the tracer itself computes (its ops are not the model's)
+    op_index: list[dict[str, int]] = field(default_factory=list)
+    interceptor: Interceptor | None = None
+    suspended_by: int | None = None  # id of the module whose forward runs without the mode
+
+    def suspend(self, module: nn.Module) -> None:
+        """Take the dispatch mode off while a module we count whole runs its own ops.
+
+        Layers and neurons are counted at module level, so their internal aten ops need no
+        Python round trip; this keeps the trace close to the cost of a plain forward.
+        """
+        if self.suspended_by is None and self.interceptor is not None:
+            popped = _pop_mode()
+            if popped is not self.interceptor:
+                _push_mode(popped)
+                return
+            self.suspended_by = id(module)
+
+    def resume(self, module: nn.Module | None = None) -> None:
+        """Put the dispatch mode back (when ``module`` is the one that suspended it, or always)."""
+        if self.suspended_by is not None and (module is None or self.suspended_by == id(module)):
+            self.suspended_by = None
+            _push_mode(self.interceptor)
+
+    def op_name(self, op: str) -> str:
+        owner = self.stack[-1].name if self.stack else "model"
+        counters = self.op_index[-1] if self.op_index else {}
+        k = counters.get(op, 0)
+        counters[op] = k + 1
+        return f"{owner}:{op}#{k}"
+
+
+def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Recorder) -> list:
+    """Register global forward hooks that keep ``scope`` and count layers and neurons."""
+
+    def pre_hook(module: nn.Module, args: tuple) -> None:
+        role = roles.get(id(module))
+        if role is None or scope.busy:
+            return
+        counted_here = role.role in ("synaptic", "unsupported") and scope.handled_depth == 0
+        scope.stack.append(role)
+        scope.op_index.append({})
+        if role.role in ("synaptic", "unsupported"):
+            scope.handled_depth += 1
+        if role.role != "plain":
+            scope.suspend(module)
+        role_state[id(module)] = counted_here
+
+    def post_hook(module: nn.Module, args: tuple, output: Any) -> None:
+        role = roles.get(id(module))
+        if role is None or scope.busy:
+            return
+        scope.stack.pop()
+        scope.op_index.pop()
+        if role.role in ("synaptic", "unsupported"):
+            scope.handled_depth -= 1
+        scope.busy = True
+        try:  # counted while the mode is still off: the tracer's own ops skip the round trip
+            _count_module(module, role, args, output, role_state.pop(id(module), False), rec)
+        finally:
+            scope.busy = False
+            scope.resume(module)
+
+    role_state: dict[int, bool] = {}
+    return [
+        nn.modules.module.register_module_forward_pre_hook(pre_hook),
+        nn.modules.module.register_module_forward_hook(post_hook),
+    ]
+
+
+def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
+                  counted_here: bool, rec: Recorder) -> None:
+    first_out = output[0] if isinstance(output, (tuple, list)) else output
+    if role.role == "synaptic" and counted_here:
+        info = rec.layer_info(module, role.name, role.kind, role.forced_input)
+        rec.synaptic_call(module, info, args[0], first_out)
+    elif role.role == "unsupported" and counted_here:
+        rec.gap(role.name, role.reason, int(first_out.numel()))
+    elif role.role == "neuron":
+        rec.neuron_call(module, role.name, first_out)
+    declared = getattr(module, "output_encoding", None)
+    if declared is not None and isinstance(first_out, torch.Tensor):
+        tags.tag(first_out, parse_encoding(declared))
+
+
+# ---- aten level -------------------------------------------------------------------------------
+
+_OpHandler = Callable[["Interceptor", Any, tuple, dict, Any], None]
+
+
+class Interceptor(TorchDispatchMode):
+    """Counts contractions below module level and carries encoding tags through data movement."""
+
+    def __init__(self, scope: Scope, rec: Recorder, weight_storages: set[int]) -> None:
+        super().__init__()
+        self.scope = scope
+        scope.interceptor = self
+        self.rec = rec
+        self.weight_storages = weight_storages
+        self._functional_convs: dict[tuple, _FunctionalConv] = {}
+
+    def __exit__(self, *exc: object) -> None:
+        self.scope.resume()  # a forward that raised never reached its post-hook
+        super().__exit__(*exc)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        scope = self.scope
+        if scope.busy or scope.handled_depth:
+            return out
+        packet = func._overloadpacket
+        handler = _HANDLERS.get(packet)
+        scope.busy = True
+        try:
+            if handler is not None:
+                handler(self, func, args, kwargs, out)
+            elif packet in _UNCOUNTABLE:
+                first = out[0] if isinstance(out, (tuple, list)) else out
+                self.rec.gap(scope.op_name(packet.__name__), f"aten.{packet.__name__}",
+                             int(first.numel()))
+            else:
+                tags.propagate(packet, args, out)
+        finally:
+            scope.busy = False
+        return out
+
+    def is_weight(self, t: torch.Tensor) -> bool:
+        return t.untyped_storage().data_ptr() in self.weight_storages
+
+
+def _mm(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    a, b = (args[1], args[2]) if len(args) >= 3 else (args[0], args[1])
+    name = icpt.scope.op_name(func._overloadpacket.__name__)
+    icpt.rec.matmul_call(name, "matmul", a, b, out, icpt.is_weight(b))
+
+
+def _convolution(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    bound = _bind(func, args, kwargs)
+    x, weight = bound["input"], bound["weight"]
+    name = icpt.scope.op_name("convolution")
+    if bound["transposed"] or weight.dim() not in (3, 4):
+        icpt.rec.gap(name, f"{weight.dim() - 2}-d {'transposed ' if bound['transposed'] else ''}"
+                     "convolution", int(out.numel() * weight[0].numel()))
+        return
+    key = (weight.untyped_storage().data_ptr(), weight._version, tuple(weight.shape),
+           tuple(bound["stride"]), tuple(bound["padding"]), tuple(bound["dilation"]),
+           bound["groups"])
+    conv = icpt._functional_convs.get(key)
+    if conv is None:
+        conv = _FunctionalConv(weight, bound)
+        icpt._functional_convs[key] = conv
+    kind = "conv1d" if weight.dim() == 3 else "conv2d"
+    info = icpt.rec.layer_info(conv, name, kind, None)
+    icpt.rec.synaptic_call(conv, info, x, out)
+
+
+class _FunctionalConv:
+    """The attributes of a conv module, for a convolution called functionally."""
+
+    def __init__(self, weight: torch.Tensor, bound: dict) -> None:
+        self.weight = weight
+        self.stride = tuple(bound["stride"])
+        self.padding = tuple(bound["padding"])
+        self.dilation = tuple(bound["dilation"])
+        self.groups = bound["groups"]
+        self.kernel_size = tuple(weight.shape[2:])
+
+
+def _attention(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    bound = _bind(func, args, kwargs)
+    q, k, v = bound["query"], bound["key"], bound["value"]
+    name = icpt.scope.op_name("attention")
+    if bound.get("dropout_p", 0.0):
+        icpt.rec.gap(name, "attention with dropout", int(q.shape[-2] * k.shape[-2] * q.shape[-1]))
+        return
+    lq, lk = q.shape[-2], k.shape[-2]
+    attend = torch.ones(lq, lk, dtype=torch.bool)
+    if bound.get("is_causal"):
+        attend = torch.tril(attend)
+    mask = bound.get("attn_mask", bound.get("attn_bias"))
+    if mask is not None and not mask.is_meta:
+        attend = attend & (mask if mask.dtype == torch.bool else torch.isfinite(mask))
+    shape = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (lq, lk)
+    first = out[0] if isinstance(out, (tuple, list)) else out
+    icpt.rec.attention_call(name, q, k, v, attend.expand(shape), first)
+
+
+def _bind(func: Any, args: tuple, kwargs: dict) -> dict:
+    names = [a.name for a in func._schema.arguments]
+    bound = dict(zip(names, args, strict=False))
+    bound.update(kwargs)
+    return bound
+
+
+_HANDLERS: dict[Any, _OpHandler] = {
+    _aten.mm: _mm, _aten.bmm: _mm, _aten.addmm: _mm, _aten.baddbmm: _mm,
+    _aten.convolution: _convolution,
+}
+for _name in ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+              "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention"):
+    if hasattr(_aten, _name):
+        _HANDLERS[getattr(_aten, _name)] = _attention
+
+# Contractions that do real work we cannot count exactly (yet): strict mode stops on them.
+_UNCOUNTABLE = {
+    getattr(_aten, n) for n in (
+        "lstm", "gru", "rnn_tanh", "rnn_relu", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell",
+        "mkldnn_rnn_layer", "mkldnn_rnn", "_cudnn_rnn", "miopen_rnn",
+        "mv", "addmv", "dot", "vdot", "addbmm", "addr", "_trilinear", "embedding_bag",
+        "_embedding_bag", "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
+        "mkldnn_convolution", "_convolution", "conv_tbc", "_weight_int8pack_mm", "_int_mm",
+        "fft_fft", "fft_rfft", "_fft_r2c", "_fft_c2c",
+    ) if hasattr(_aten, n)
+}

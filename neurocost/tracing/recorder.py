@@ -1,0 +1,255 @@
+"""Turns each synaptic layer call, neuron update and attention matmul into one row of counts.
+
+The recorder only keeps integers: every row is built from the tensors of one call and then the
+tensors are let go, so memory does not grow with the number of steps.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+
+from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class, parse_encoding
+from neurocost.tracing import counting, tags
+from neurocost.tracing.columns import COLUMNS
+from neurocost.tracing.neurons import state_variables
+from neurocost.tracing.trace_record import Gap
+
+
+class UnsupportedOperation(RuntimeError):
+    """A module or op does compute that the tracer cannot count (raised in strict mode)."""
+
+
+@dataclass
+class _Layer:
+    """What the recorder remembers about one synaptic module between calls."""
+
+    name: str
+    kind: str
+    input_encoding: Encoding | None
+    weight_encoding: Encoding
+    weight_bits: float
+    fanouts: dict[tuple[int, ...], counting.FanOut] = field(default_factory=dict)
+    checked: bool = False
+
+
+class Recorder:
+    """Collects rows for one ``trace()`` call.
+
+    ``step`` is set by the driver for stepwise models; for models that loop over time themselves
+    (``step`` is None) a layer's k-th call is its step k.
+    """
+
+    def __init__(self, batch_size: int, strict: bool) -> None:
+        self.batch_size = batch_size
+        self.strict = strict
+        self.step: int | None = None
+        self.rows: list[tuple] = []
+        self.gaps: dict[tuple[str, str], Gap] = {}
+        self.warnings: list[str] = []
+        self._calls: dict[str, int] = defaultdict(int)
+        self._layers: dict[int, _Layer] = {}
+
+    # ---- rows --------------------------------------------------------------------------------
+    def _step_for(self, layer: str) -> int:
+        if self.step is not None:
+            return self.step
+        step = self._calls[layer]
+        self._calls[layer] += 1
+        return step
+
+    def _add(self, **row: object) -> None:
+        self.rows.append(tuple(row.get(c, 0) for c in COLUMNS))
+
+    def gap(self, where: str, what: str, dense_ops: int) -> None:
+        """Record (or, when strict, raise on) compute the tracer does not understand."""
+        if self.strict:
+            raise UnsupportedOperation(
+                f"{what} in {where!r} does compute that neurocost cannot count exactly. "
+                "Pass strict=False to record it as a gap (it lowers trace.coverage), or "
+                "replace it with a supported layer."
+            )
+        key = (where, what)
+        old = self.gaps.get(key)
+        self.gaps[key] = Gap(where, what, dense_ops + (old.dense_ops if old else 0),
+                             1 + (old.calls if old else 0))
+
+    # ---- synaptic modules --------------------------------------------------------------------
+    def layer_info(self, module: nn.Module, name: str, kind: str,
+                   forced_input: Encoding | None) -> _Layer:
+        info = self._layers.get(id(module))
+        if info is None:
+            declared_in = getattr(module, "input_encoding", None)
+            weight_enc = getattr(module, "weight_encoding", None)
+            weight_enc = parse_encoding(weight_enc) if weight_enc is not None else \
+                tags.encoding_of(module.weight)
+            bits = float(getattr(module, "bits_per_weight", weight_enc.bits))
+            info = _Layer(name, kind,
+                          forced_input or (parse_encoding(declared_in) if declared_in else None),
+                          weight_enc, bits)
+            self._layers[id(module)] = info
+        return info
+
+    def synaptic_call(self, module: nn.Module, info: _Layer, x: torch.Tensor,
+                      out: torch.Tensor) -> None:
+        """Count one call of a Linear / Conv1d / Conv2d (or a subclass declaring encodings)."""
+        in_enc = info.input_encoding or tags.encoding_of(x)
+        if not info.checked:
+            self._check_values(info.name, x, in_enc, declared_by_layer=info.input_encoding)
+            info.checked = True
+        if info.kind == "linear":
+            shape_key = (x.shape[-1],)
+        else:
+            spatial = 1 if info.kind == "conv1d" else 2
+            if x.dim() == spatial + 1:  # unbatched call
+                x = x.unsqueeze(0)
+            shape_key = tuple(x.shape[1:])
+        fanout = info.fanouts.get(shape_key)
+        if fanout is None:
+            fanout = self._fanout(module, info, shape_key)
+            info.fanouts[shape_key] = fanout
+        per_row = _prod(shape_key)
+        if in_enc.kind == "binary" or x.is_meta:  # +-1 has no zeros; shapes only: all count
+            counts = torch.full((per_row,), float(x.numel() // per_row))
+        else:
+            counts = counting.nonzero_counts(x, per_row)
+        effective, nonzero = counting.effective_ops(counts, fanout)
+        calls = x.numel() // per_row if info.kind == "linear" else x.shape[0]
+        weight_elems = module.weight.numel()
+        out_bits = tags.encoding_of(out).bits
+        self._add(
+            layer=info.name, kind=info.kind, step=self._step_for(info.name),
+            op_class=op_class(in_enc, info.weight_encoding), in_encoding=str(in_enc),
+            weight_encoding=str(info.weight_encoding), in_bits=in_enc.bits,
+            weight_bits=info.weight_bits, batch=self.batch_size,
+            dense_ops=fanout.dense_per_sample * calls,
+            effective_ops=effective,
+            nominal_ops=fanout.nominal_per_sample * calls,
+            in_elems=x.numel(), in_nonzero=nonzero, out_elems=out.numel(),
+            weight_bits_read=weight_elems * info.weight_bits * self.batch_size,
+            weight_bits_read_event=effective * info.weight_bits,
+            act_bits_in=x.numel() * in_enc.bits, act_bits_out=out.numel() * out_bits,
+        )
+
+    def _fanout(self, module: nn.Module, info: _Layer, shape_key: tuple[int, ...]) \
+            -> counting.FanOut:
+        weight = module.effective_weight() if hasattr(module, "effective_weight") else \
+            module.weight
+        if info.weight_encoding == BINARY or weight.is_meta:  # no zeros, or no values to look at
+            nonzero = torch.ones(weight.shape, dtype=torch.bool)
+        else:
+            nonzero = weight != 0
+        if info.kind == "linear":
+            return counting.linear_fanout(nonzero)
+        geometry = counting.ConvGeometry(
+            tuple(module.stride), _padding(module, shape_key), tuple(module.dilation),
+            module.groups)
+        return counting.conv_fanout(nonzero, shape_key, geometry)
+
+    # ---- neurons -----------------------------------------------------------------------------
+    def neuron_call(self, module: nn.Module, name: str, spikes: torch.Tensor) -> None:
+        """Count one time step of an snnTorch neuron layer (every neuron updates once)."""
+        n_state = state_variables(module)
+        if n_state is None:
+            self.gap(name, f"snnTorch neuron {type(module).__name__}", 0)
+            return
+        neurons = spikes.numel()
+        state_bits = 32 if getattr(module, "mem", None) is None else \
+            tags.encoding_of(module.mem).bits
+        tags.tag(spikes, SPIKE)
+        self._add(
+            layer=name, kind=type(module).__name__, step=self._step_for(name), op_class="",
+            in_encoding="", weight_encoding="", batch=self.batch_size,
+            neurons=neurons, neuron_updates=neurons,
+            spikes_out=0 if spikes.is_meta else _spike_count(module, spikes),
+            out_elems=neurons,
+            state_bits_read=neurons * n_state * state_bits,
+            state_bits_written=neurons * n_state * state_bits,
+            act_bits_out=neurons * SPIKE.bits,
+        )
+
+    # ---- activation x activation products ----------------------------------------------------
+    def matmul_call(self, name: str, kind: str, a: torch.Tensor, b: torch.Tensor,
+                    out: torch.Tensor, is_weight_b: bool) -> None:
+        """Count ``a @ b`` (batched, broadcast) found below module level."""
+        a_enc, b_enc = tags.encoding_of(a), tags.encoding_of(b)
+        dense = out.numel() * a.shape[-1]
+        if a.is_meta or b.is_meta:  # shapes only: every pair counts
+            effective, a_nonzero = dense, a.numel()
+        else:
+            a_nz = torch.ones_like(a, dtype=torch.bool) if a_enc == BINARY else a != 0
+            b_nz = torch.ones_like(b, dtype=torch.bool) if b_enc == BINARY else b != 0
+            effective = counting.matmul_effective_ops(a_nz, b_nz)
+            a_nonzero = int(a_nz.sum().item())
+        b_bits = b.numel() * b_enc.bits
+        self._add(
+            layer=name, kind=kind, step=self._step_for(name), op_class=op_class(a_enc, b_enc),
+            in_encoding=str(a_enc), weight_encoding=str(b_enc), in_bits=a_enc.bits,
+            weight_bits=b_enc.bits, batch=self.batch_size,
+            dense_ops=dense, effective_ops=effective, nominal_ops=dense,
+            in_elems=a.numel(), in_nonzero=a_nonzero, out_elems=out.numel(),
+            weight_bits_read=b_bits if is_weight_b else 0,
+            weight_bits_read_event=effective * b_enc.bits if is_weight_b else 0,
+            act_bits_in=a.numel() * a_enc.bits + (0 if is_weight_b else b_bits),
+            act_bits_out=out.numel() * tags.encoding_of(out).bits,
+        )
+
+    def attention_call(self, name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                       attend: torch.Tensor, out: torch.Tensor) -> None:
+        """Count fused scaled-dot-product attention as its two products, QK^T and PV.
+
+        ``attend`` is the boolean [.., Lq, Lk] mask of pairs the softmax keeps: softmax output is
+        strictly positive there and exactly zero elsewhere, which makes the PV count exact.
+        """
+        self.matmul_call(f"{name}.qk", "matmul", q, k.transpose(-2, -1), attend, False)
+        probs = attend.to(q.dtype)  # stands for P: only its zero pattern is used
+        self.matmul_call(f"{name}.pv", "matmul", probs, v, out, False)
+
+    # ---- value checks ------------------------------------------------------------------------
+    def _check_values(self, name: str, x: torch.Tensor, enc: Encoding,
+                      declared_by_layer: Encoding | None) -> None:
+        """Warn (once per layer) when data contradicts a declared encoding."""
+        allowed = enc.allowed_values()
+        if allowed is None or declared_by_layer is not None or x.is_meta:
+            return  # layers that binarise their own input see pre-binarisation values
+        ok = torch.zeros_like(x, dtype=torch.bool)
+        for value in allowed:
+            ok |= x == value
+        if not bool(ok.all()):
+            message = (f"{name}: input declared {enc} holds values outside {allowed}; "
+                       "op classes follow the declaration")
+            self.warnings.append(message)
+            warnings.warn(message, stacklevel=2)
+
+
+def _spike_count(module: nn.Module, spikes: torch.Tensor) -> int:
+    """Spikes emitted. snnTorch's firing function outputs exactly 0.0 or 1.0 (times the graded
+    spike factor), so with a factor of 1 a float64 sum is the exact count, and the cheapest."""
+    if float(getattr(module, "graded_spikes_factor", 0.0)) == 1.0:
+        return int(spikes.sum(dtype=torch.float64).item())
+    return counting.count_nonzero(spikes)
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    result = 1
+    for s in shape:
+        result *= s
+    return result
+
+
+def _padding(module: nn.Module, shape_key: tuple[int, ...]) -> tuple[int, ...]:
+    """Numeric padding of a conv module; ``padding='same'`` is resolved for stride 1."""
+    padding = module.padding
+    if padding == "valid":
+        return (0,) * (len(shape_key) - 1)
+    if padding == "same":
+        reach = [d * (k - 1) for d, k in zip(module.dilation, module.kernel_size, strict=True)]
+        if any(r % 2 for r in reach):
+            raise UnsupportedOperation(
+                "padding='same' with an even kernel reach pads unevenly; use numeric padding")
+        return tuple(r // 2 for r in reach)
+    return tuple(padding)

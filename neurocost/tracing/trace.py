@@ -1,0 +1,174 @@
+"""``trace()``: run a model once and record exactly what it does, per layer and step."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn as nn
+
+from neurocost.models.encodings import Encoding, parse_encoding
+from neurocost.models.state import StateWatch, reset_state
+from neurocost.tracing import tags
+from neurocost.tracing.columns import ADDITIVE, COLUMNS
+from neurocost.tracing.interception import (
+    Interceptor,
+    Scope,
+    classify_modules,
+    install_module_hooks,
+)
+from neurocost.tracing.recorder import Recorder, UnsupportedOperation
+from neurocost.tracing.trace_record import Trace
+
+__all__ = ["trace", "UnsupportedOperation"]
+
+
+def trace(
+    model: nn.Module | str | Path,
+    x: torch.Tensor,
+    steps: int | None = None,
+    strict: bool = True,
+    *,
+    input_encoding: str | Encoding | None = None,
+    batch_dim: int | None = None,
+) -> Trace:
+    """Run ``model`` on ``x`` under ``torch.no_grad()`` and count its activity exactly.
+
+    Args:
+        model: a torch / snnTorch module, or a reference understood by
+            ``neurocost.interchange.load_model`` (``zoo:NAME``, ``pkg.mod:factory``, a file).
+        x: the input. With ``steps=None`` the model is *stepwise* (snnTorch convention): ``x`` is
+            time-first ``[T, B, ...]`` and the model is called once per step on ``x[t]``. With
+            ``steps=N`` the model is called once on ``x`` and runs N steps itself (``steps=1`` for
+            an ANN/BNN fed ``[B, ...]``). Either way every neuron starts from rest
+            (``neurocost.models.state.reset_state``), so a trace does not depend on what ran
+            before it.
+        steps: see ``x``.
+        strict: raise ``UnsupportedOperation`` on compute the tracer cannot count, and on state
+            a module keeps between calls that no reset rule covers (see
+            ``neurocost.register_state_reset``); with ``strict=False`` such work is recorded in
+            ``trace.gaps`` and lowers ``coverage``, and such state is named in
+            ``trace.warnings``.
+        input_encoding: what the input values mean (``"spike"``, ``"binary"``, ``"int8"`` ...);
+            by default the input is floating point, so a first layer fed it performs MACs.
+        batch_dim: the batch dimension of ``x`` when ``steps`` is given (default: 1 if
+            ``x.shape[0] == steps > 1``, else 0).
+
+    Returns:
+        A ``Trace``: one row per (layer, step) with counts summed over the batch;
+        ``trace.totals()`` gives per-sample figures summed over steps.
+    """
+    if isinstance(model, (str, Path)):
+        from neurocost.interchange.loading import load_model
+
+        spec = str(model)
+        model = load_model(spec)
+        model_name = spec
+    else:
+        model_name = type(model).__name__
+    _check_input(x, steps)
+    batch = _batch_size(x, steps, batch_dim)
+    declared = parse_encoding(input_encoding) if input_encoding is not None else None
+
+    rec = Recorder(batch, strict)
+    scope = Scope()
+    roles = classify_modules(model, root_name="model")
+    weight_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    was_training = model.training
+    model.eval()
+    reset_state(model)
+    watch = StateWatch(model)
+    handles = install_module_hooks(roles, scope, rec)
+    try:
+        with torch.no_grad(), _mha_fastpath_off(), Interceptor(scope, rec, weight_storages):
+            if steps is None:
+                for t in range(x.shape[0]):
+                    rec.step = t
+                    model(_declare(x[t], declared))
+                n_steps = x.shape[0]
+            else:
+                model(_declare(x, declared))
+                n_steps = steps
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    _check_state(watch, rec)
+    return Trace(layers=_frame(rec.rows), batch_size=batch, steps=n_steps, model=model_name,
+                 gaps=list(rec.gaps.values()), warnings=rec.warnings)
+
+
+_FLOAT_COLUMNS = {"weight_bits", "weight_bits_read", "weight_bits_read_event"}
+_INT_COLUMNS = {"step", "batch", "in_bits", *ADDITIVE} - _FLOAT_COLUMNS
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    """The rows as a DataFrame, built column by column (ten times faster than from records)."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
+    data = {}
+    for name, column in zip(COLUMNS, values, strict=True):
+        if name in _INT_COLUMNS:
+            data[name] = np.asarray(column, dtype=np.int64)
+        elif name in _FLOAT_COLUMNS:
+            data[name] = np.asarray(column, dtype=np.float64)
+        else:
+            data[name] = list(column)
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def _check_input(x: torch.Tensor, steps: int | None) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")
+    if x.is_floating_point() and not x.is_meta and bool(torch.isnan(x).any()):
+        raise ValueError("input contains NaN; neurocost counts real activity only")
+    if steps is None and x.dim() < 2:
+        raise ValueError(
+            f"stepwise models need a time-first input [T, B, ...]; got shape {tuple(x.shape)}. "
+            "Pass steps=1 for a model called once on [B, ...]."
+        )
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+
+
+def _batch_size(x: torch.Tensor, steps: int | None, batch_dim: int | None) -> int:
+    if steps is None:
+        return int(x.shape[1])
+    if batch_dim is None:
+        batch_dim = 1 if steps > 1 and x.dim() > 1 and x.shape[0] == steps else 0
+    return int(x.shape[batch_dim])
+
+
+def _declare(x: torch.Tensor, encoding: Encoding | None) -> torch.Tensor:
+    """Tag an alias of the caller's tensor, so the caller's own tensor is left unmarked."""
+    return tags.tag(x.detach(), encoding) if encoding is not None else x
+
+
+def _check_state(watch: StateWatch, rec: Recorder) -> None:
+    """Refuse (strict) or name (lenient) state the run left behind that no reset rule covers."""
+    leftover = watch.changed()
+    if not leftover:
+        return
+    message = (
+        f"{', '.join(leftover)} changed during the run and is not reset before the next one, so "
+        "a second trace would start from this run's state. Teach neurocost to reset it with "
+        "neurocost.register_state_reset(ModuleClass, reset, covers=[attribute names])"
+    )
+    if rec.strict:
+        raise UnsupportedOperation(message + ", or pass strict=False to trace it anyway.")
+    rec.warnings.append(message + ".")
+    warnings.warn(message, stacklevel=3)
+
+
+class _mha_fastpath_off:
+    """Route nn.MultiheadAttention through its composite path, whose products we can count."""
+
+    def __enter__(self) -> None:
+        self._was = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
+
+    def __exit__(self, *exc: object) -> None:
+        torch.backends.mha.set_fastpath_enabled(self._was)
+

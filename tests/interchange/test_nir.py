@@ -1,0 +1,59 @@
+"""NIR export/import of spiking models, and tracing a .nir file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nir
+import pytest
+import snntorch.utils
+import torch
+from torch import nn
+
+import neurocost as nc
+from neurocost.interchange.nir_io import DT, NirConversionError, export_nir, import_nir
+from neurocost.models import zoo
+
+
+def _final_spikes(model: nn.Module, frames: torch.Tensor) -> torch.Tensor:
+    snntorch.utils.reset(model)
+    with torch.no_grad():
+        for frame in frames:
+            out = model(frame)
+    return out[0]
+
+
+@pytest.mark.parametrize(("name", "kw"), [("smlp", {}), ("scnn", {"pool": "avg"})])
+def test_round_trip_keeps_spikes_and_counts(tmp_path: Path, name: str, kw: dict) -> None:
+    model = zoo.get(name, **kw)
+    frames = torch.rand(4, 3, *zoo.example_input(name, **kw).shape[2:])
+    path = tmp_path / f"{name}.nir"
+    export_nir(model, frames[0], path)
+    back = import_nir(path)
+    assert torch.equal(_final_spikes(model, frames), _final_spikes(back, frames))
+    from_file = nc.trace(str(path), frames).layers.drop(columns="layer")
+    from_torch = nc.trace(model, frames).layers.drop(columns="layer")
+    assert from_file.equals(from_torch)
+
+
+def test_leaky_maps_to_lif_with_snntorch_time_constants() -> None:
+    graph = export_nir(zoo.get("smlp", beta=0.75), torch.rand(1, 784))
+    lif = graph.nodes["2"]
+    assert isinstance(lif, nir.LIF)
+    # tau = dt / (1 - beta) = 1e-4 / 0.25 = 4e-4, r = tau / dt = 4
+    assert lif.tau.flat[0] == pytest.approx(4 * DT) and lif.r.flat[0] == pytest.approx(4.0)
+
+
+def test_snntorch_reads_our_file(tmp_path: Path) -> None:
+    from snntorch.import_nir import import_from_nir
+
+    path = tmp_path / "smlp.nir"
+    export_nir(zoo.get("smlp"), torch.rand(1, 784), path)
+    converted = import_from_nir(nir.read(str(path)))
+    weights = [m.weight for m in converted.modules() if isinstance(m, nn.Linear)]
+    assert torch.equal(weights[0], zoo.get("smlp")[1].weight)
+
+
+def test_max_pooling_is_refused_by_name() -> None:
+    with pytest.raises(NirConversionError, match="'1' \\(MaxPool2d\\)"):
+        export_nir(zoo.get("scnn"), zoo.example_input("scnn")[0])
