@@ -13,4 +13,4 @@ def test_readme_python_example_runs(capsys):
     match = re.search(r"```python\n(import neurocost as nc\n.*?)```", text, re.S)
     assert match, "README lost its 'import neurocost as nc' example"
     exec(compile(match.group(1), str(README), "exec"), {})  # noqa: S102
-    assert "acs (per sample, summed over steps)" in capsys.readouterr().out
+    assert "ACs (per sample, summed over steps)" in capsys.readouterr().out

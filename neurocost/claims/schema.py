@@ -32,19 +32,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from neurocost.claims.formatting import format_value
+from neurocost.vocabulary import BIT, BYTE, FLOPS, JOULE, OPS, SECOND, op_unit
 
 MetricName = Literal[
     "ops", "bops", "flops", "size_bytes", "bits_per_weight", "energy_j", "latency_s"
 ]
 
 METRIC_UNITS: dict[str, str] = {
-    "ops": "ops",
-    "bops": "bops",
-    "flops": "FLOPs",
-    "size_bytes": "B",
-    "bits_per_weight": "bit/weight",
-    "energy_j": "J",
-    "latency_s": "s",
+    "ops": OPS,
+    "bops": op_unit("bop"),
+    "flops": FLOPS,
+    "size_bytes": BYTE,
+    "bits_per_weight": f"{BIT}/weight",
+    "energy_j": JOULE,
+    "latency_s": SECOND,
 }
 
 # Counts of discrete things: compared exactly unless the claim states a tolerance.

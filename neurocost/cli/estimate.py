@@ -7,8 +7,7 @@ import argparse
 from rich.table import Table
 
 from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
-
-_COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
+from neurocost.vocabulary import COMPONENTS, component_column
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
                   f"sample, {est.steps} step(s)")
     table.add_column("layer")
     table.add_column("op")
-    for name in (*_COMPONENTS, "total"):
+    for name in (*COMPONENTS, "total"):
         table.add_column(name, justify="right")
     for row in est.breakdown.itertuples(index=False):
         op = row.op_class or row.kind
-        values = [getattr(row, f"{c}_j") for c in _COMPONENTS] + [row.energy_j]
+        values = [getattr(row, component_column(c)) for c in COMPONENTS] + [row.energy_j]
         table.add_row(str(row.layer), op, *[si(v, "J") for v in values])
     console.print(table)
     console.print(f"  energy    {si(est.energy_j, 'J')} per sample "

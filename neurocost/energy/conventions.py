@@ -24,6 +24,7 @@ import pandas as pd
 from neurocost.energy.counts import SUMMED
 from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
+from neurocost.vocabulary import ACCUMULATES, FLOPS, JOULE, OP_CLASSES, op_unit
 
 BOPS_PER_OP = 64  # Bi-Real Net / ReActNet: one 64-bit XNOR-popcount instruction per 64 BOPs
 
@@ -42,7 +43,7 @@ def _nominal(trace: Trace, classes: tuple[str, ...]) -> float:
     return float(df.loc[df["op_class"].isin(classes), "nominal_ops"].sum()) / trace.batch_size
 
 
-_NOT_BINARY = ("mac", "ac", "signed_ac")
+_NOT_BINARY = tuple(c for c in OP_CLASSES if c != "bop")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class BiReal(Convention):
     def counts(self, trace: Trace) -> dict[str, Quantity]:
         bops = _nominal(trace, ("bop",))
         flops = _nominal(trace, _NOT_BINARY)
-        return {"bops": Quantity(bops, "BOPs"), "flops": Quantity(flops, "FLOPs"),
+        return {"bops": Quantity(bops, op_unit("bop")), "flops": Quantity(flops, FLOPS),
                 "ops": Quantity(bops / BOPS_PER_OP + flops, "OPs")}
 
 
@@ -92,8 +93,8 @@ class Bert(Convention):
     def counts(self, trace: Trace) -> dict[str, Quantity]:
         bops = _nominal(trace, ("bop",))
         macs = _nominal(trace, _NOT_BINARY)
-        return {"macs": Quantity(macs, "MACs"), "bops": Quantity(bops, "BOPs"),
-                "flops": Quantity(2 * (macs + bops / BOPS_PER_OP), "FLOPs")}
+        return {"macs": Quantity(macs, op_unit("mac")), "bops": Quantity(bops, op_unit("bop")),
+                "flops": Quantity(2 * (macs + bops / BOPS_PER_OP), FLOPS)}
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ class OpCounter(Convention):
     """
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
-        macs = _nominal(trace, ("mac", "ac", "signed_ac", "bop"))
-        return {"macs": Quantity(macs, "MACs"), "flops": Quantity(2 * macs, "FLOPs")}
+        macs = _nominal(trace, OP_CLASSES)
+        return {"macs": Quantity(macs, op_unit("mac")), "flops": Quantity(2 * macs, FLOPS)}
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,11 @@ class SnnEnergy(Convention):
         if not self.encoding_times_steps:
             calls = df[df["op_class"] == "mac"].groupby("layer")["step"].nunique()
             macs = sum(_nominal_of(trace, layer) / n for layer, n in calls.items())
-        acs = float(df.loc[df["op_class"].isin(("ac", "signed_ac")), "effective_ops"].sum())
+        acs = float(df.loc[df["op_class"].isin(ACCUMULATES), "effective_ops"].sum())
         acs /= trace.batch_size
         energy = compute.mac["any"].si * macs + compute.ac["any"].si * acs
-        return {"macs": Quantity(macs, "MACs"), "acs": Quantity(acs, "ACs"),
-                "energy": Quantity(energy, "J")}
+        return {"macs": Quantity(macs, op_unit("mac")), "acs": Quantity(acs, op_unit("ac")),
+                "energy": Quantity(energy, JOULE)}
 
     def adjust(self, table: pd.DataFrame, steps: int) -> pd.DataFrame:
         if self.encoding_times_steps:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from neurocost.tracing.trace_record import Trace
+from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES
 
-SYNAPTIC_CLASSES = ("ac", "signed_ac", "bop", "mac")
 _KEYS = ["layer", "kind", "op_class", "in_encoding", "weight_encoding", "in_bits", "weight_bits"]
 SUMMED = [
     "dense_ops", "effective_ops", "in_nonzero", "neuron_updates", "spikes_out",
@@ -41,7 +41,7 @@ def layer_counts(trace: Trace) -> pd.DataFrame:
     table["state_footprint"] = peaks["state_bits_read"]
     table["act_footprint"] = peaks["act_bits"]
     table = table.reset_index()
-    unknown = sorted(set(table["op_class"]) - {*SYNAPTIC_CLASSES, ""})
+    unknown = sorted(set(table["op_class"]) - {*OP_CLASSES, NEURON_OP_CLASS})
     if unknown:
         raise ValueError(f"trace.layers has unknown op_class value(s) {unknown}")
     table["synaptic"] = table["op_class"] != ""

@@ -38,7 +38,6 @@ from neurocost.energy.scaling import energy_factor
 from neurocost.energy.schema import TENSOR_KINDS
 from neurocost.provenance import UNITS
 
-LAYER_COMPONENTS = ("compute", "memory", "neuron", "routing")
 _ROW_FIELDS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding", "synaptic")
 
 

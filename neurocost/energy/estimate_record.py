@@ -10,8 +10,7 @@ from typing import Any
 import pandas as pd
 
 from neurocost.units import PER_SAMPLE, Quantity
-
-COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
+from neurocost.vocabulary import COMPONENTS, component_column
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class Estimate:
 
     def components(self) -> dict[str, float]:
         """Joules per component (compute, memory, neuron, routing, static)."""
-        return {c: float(self.breakdown[f"{c}_j"].sum()) for c in COMPONENTS}
+        return {c: float(self.breakdown[component_column(c)].sum()) for c in COMPONENTS}
 
     @property
     def energy_per_step_j(self) -> float:

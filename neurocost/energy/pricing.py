@@ -15,12 +15,13 @@ import pandas as pd
 
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
-from neurocost.energy.equations import LAYER_COMPONENTS, Costs, evaluate
-from neurocost.energy.estimate_record import COMPONENTS, Estimate
+from neurocost.energy.equations import Costs, evaluate
+from neurocost.energy.estimate_record import Estimate
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si
 from neurocost.energy.registry import load_profile
 from neurocost.energy.schema import Profile
 from neurocost.tracing.trace_record import Trace
+from neurocost.vocabulary import COMPONENTS, LAYER_COMPONENTS, component_column
 
 ProfileSpec = str | Path | Profile
 Grid = dict[str, list[Any]] | list[dict[str, Any]]
@@ -73,19 +74,20 @@ def _counts(trace: Trace, conv: Convention | None) -> pd.DataFrame:
 def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
     layers = table[["layer", "kind", "op_class"]].copy()
     for component in LAYER_COMPONENTS:
-        layers[f"{component}_j"] = costs.per_layer[component][0]
-    layers["static_j"] = 0.0
+        layers[component_column(component)] = costs.per_layer[component][0]
+    layers[component_column("static")] = 0.0
     static = float(costs.static_j[0])
     if timing is not None and len(timing.cores):
         names = [f"core:{c}" for c in timing.cores["core"]]
         shares = [static / len(names)] * len(names)
     else:
         names, shares = ["(chip)"], [static]
-    chip = pd.DataFrame({"layer": names, "kind": "", "op_class": "", "static_j": shares})
+    chip = pd.DataFrame({"layer": names, "kind": "", "op_class": "",
+                         component_column("static"): shares})
     out = pd.concat([layers, chip], ignore_index=True).fillna(
-        {f"{c}_j": 0.0 for c in COMPONENTS}
+        {component_column(c): 0.0 for c in COMPONENTS}
     )
-    out["energy_j"] = out[[f"{c}_j" for c in COMPONENTS]].sum(axis=1)
+    out["energy_j"] = out[[component_column(c) for c in COMPONENTS]].sum(axis=1)
     return out
 
 
@@ -117,7 +119,7 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     out["energy_j"] = sum(per_component.values())
     out["latency_s"] = np.broadcast_to(costs.latency_s, (n,))
     for component in COMPONENTS:
-        out[f"{component}_j"] = per_component[component]
+        out[component_column(component)] = per_component[component]
     out["profile_id"] = prof.id
     out["profile_version"] = prof.version
     out["regime"] = costs.regime

@@ -11,10 +11,8 @@ to floating point (so a first layer fed real values is a MAC) unless the caller 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-EncodingKind = Literal["spike", "signed_spike", "binary", "ternary", "int", "fp"]
-OpClass = Literal["ac", "signed_ac", "bop", "mac"]
+from neurocost.vocabulary import EncodingKind, OpClass
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from neurocost.provenance import Sourced
 from neurocost.strict_yaml import load_yaml
-
-OP_CLASSES = ("ac", "signed_ac", "bop", "mac")
+from neurocost.vocabulary import OP_CLASSES
 
 
 class ArchitectureError(ValueError):

@@ -8,6 +8,15 @@ trace gives them, so a row stands alone.
 
 from __future__ import annotations
 
+from neurocost.vocabulary import (
+    BIT,
+    COMPONENTS,
+    OP_CLASSES,
+    OP_LABELS,
+    OP_PLURALS,
+    component_column,
+)
+
 # Identity and provenance columns: name -> meaning.
 IDENTITY: dict[str, str] = {
     "key": "row identity: hash of (model, variant, input, profile, parameters, simulate, seed)",
@@ -31,13 +40,7 @@ IDENTITY: dict[str, str] = {
 }
 
 # Energy components in the order reports stack them: column -> label.
-ENERGY_COMPONENTS: dict[str, str] = {
-    "compute_j": "compute",
-    "memory_j": "memory",
-    "neuron_j": "neuron",
-    "routing_j": "routing",
-    "static_j": "static",
-}
+ENERGY_COMPONENTS: dict[str, str] = {component_column(c): c for c in COMPONENTS}
 
 # Figures with fixed names: column -> (unit, meaning).
 FIGURES: dict[str, tuple[str, str]] = {
@@ -54,12 +57,7 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 # Synaptic op classes for the op-mix figure: trace-total column -> label.
-OP_MIX: dict[str, str] = {
-    "effective_macs": "MAC",
-    "effective_acs": "AC",
-    "effective_signed_acs": "signed AC",
-    "effective_bops": "BOP (XNOR-popcount)",
-}
+OP_MIX: dict[str, str] = {f"effective_{OP_PLURALS[c]}": OP_LABELS[c] for c in OP_CLASSES}
 
 # Prefix of the columns holding memory traffic per memory level, in bits per inference.
 MEMORY_LEVEL_PREFIX = "memory_bits."
@@ -68,6 +66,6 @@ MEMORY_LEVEL_PREFIX = "memory_bits."
 def units_of(columns: list[str], extra: dict[str, str] | None = None) -> dict[str, str]:
     """Column -> unit for every figure column among ``columns`` (``extra`` adds or overrides)."""
     units = {name: unit for name, (unit, _) in FIGURES.items() if name in columns}
-    units.update({c: "bit" for c in columns if c.startswith(MEMORY_LEVEL_PREFIX)})
+    units.update({c: BIT for c in columns if c.startswith(MEMORY_LEVEL_PREFIX)})
     units.update(extra or {})
     return units

@@ -11,11 +11,9 @@ import pandas as pd
 
 from neurocost.tracing.columns import ADDITIVE, COLUMNS
 from neurocost.units import Quantity
+from neurocost.vocabulary import OP_CLASSES, OP_PLURALS, op_unit
 
 FORMAT_VERSION = 1
-
-_OP_CLASSES = ("mac", "ac", "signed_ac", "bop")
-_OP_TOTAL_NAMES = {"mac": "macs", "ac": "acs", "signed_ac": "signed_acs", "bop": "bops"}
 
 
 @dataclass(frozen=True)
@@ -71,11 +69,11 @@ class Trace:
         out: dict[str, Quantity] = {}
         for name in ("dense_ops", "effective_ops"):
             out[name] = Quantity(float(df[name].sum()) / b, "ops")
-        for cls in _OP_CLASSES:
+        for cls in OP_CLASSES:
             rows = df[df["op_class"] == cls]
-            suffix = _OP_TOTAL_NAMES[cls]
-            out[f"dense_{suffix}"] = Quantity(float(rows["dense_ops"].sum()) / b, suffix)
-            out[f"effective_{suffix}"] = Quantity(float(rows["effective_ops"].sum()) / b, suffix)
+            suffix, unit = OP_PLURALS[cls], op_unit(cls)
+            out[f"dense_{suffix}"] = Quantity(float(rows["dense_ops"].sum()) / b, unit)
+            out[f"effective_{suffix}"] = Quantity(float(rows["effective_ops"].sum()) / b, unit)
         neuron_rows = df[df["op_class"] == ""]
         per_step_neurons = neuron_rows.groupby("layer", sort=False)["neurons"].max()
         out["neurons"] = Quantity(float(per_step_neurons.sum()) / b, "neurons", "per sample")

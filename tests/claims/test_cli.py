@@ -43,7 +43,7 @@ def test_check_exits_0_and_prints_a_markdown_table_when_claims_hold(
     assert main(["claims", "check", str(_claims_file(tmp_path, 160))]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 claims hold." in out
-    assert "| `bnn-bops` | bops | 160 bops | 160 bops | exact | pass |" in out
+    assert "| `bnn-bops` | bops | 160 BOPs | 160 BOPs | exact | pass |" in out
 
 
 def test_check_exits_1_and_explains_a_failing_claim(
@@ -53,7 +53,7 @@ def test_check_exits_1_and_explains_a_failing_claim(
     assert main(["claims", "check", str(_claims_file(tmp_path, 161)), "--report", str(report)]) == 1
     out = capsys.readouterr().out
     assert "## Claims that do not hold" in out
-    assert "deviation: -1 bops (-0.621%)" in out
+    assert "deviation: -1 BOPs (-0.621%)" in out
     assert json.loads(report.read_text())["passed"] is False
 
 
@@ -63,7 +63,7 @@ def test_update_records_goldens_and_lists_them(
     path = _claims_file(tmp_path, "golden")
     assert main(["claims", "check", str(path)]) == 1
     assert main(["claims", "check", "--update", str(path)]) == 0
-    assert "paper.golden.json`: bnn-bops: recorded 160 bops" in capsys.readouterr().out
+    assert "paper.golden.json`: bnn-bops: recorded 160 BOPs" in capsys.readouterr().out
     assert main(["claims", "check", str(path)]) == 0
 
 

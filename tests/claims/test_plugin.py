@@ -61,10 +61,10 @@ def test_a_wrong_expected_value_fails_with_expected_measured_and_layers(
     result.stdout.fnmatch_lines(
         [
             "*claim 'bnn-bops-wrong' (*paper.claims.yaml): FAILED: measured value is outside exact",
-            "*expected:  170 bops (as published, tolerance exact)",
-            "*measured:  160 bops",
-            "*deviation: -10 bops (-5.882%)",
-            "*model.bops = 160 bops; per layer in bops (largest first):",
+            "*expected:  170 BOPs (as published, tolerance exact)",
+            "*measured:  160 BOPs",
+            "*deviation: -10 BOPs (-5.882%)",
+            "*model.bops = 160 BOPs; per layer in BOPs (largest first):",
             "*0 * 128 * 80.0%",
             "*1 * 32 * 20.0%",
         ]
@@ -101,7 +101,7 @@ def test_golden_claims_need_recording_then_hold(project: pytest.Pytester) -> Non
     update.stdout.fnmatch_lines(
         [
             "*neurocost golden values rewritten*",
-            "*paper.golden.json: bnn-bops-golden: recorded 160 bops",
+            "*paper.golden.json: bnn-bops-golden: recorded 160 BOPs",
         ]
     )
     golden = json.loads((project.path / "paper.golden.json").read_text())
@@ -122,9 +122,9 @@ def test_a_changed_model_fails_its_golden_with_the_layer_that_changed(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*expected:  160 bops (golden value, tolerance exact)",
-            "*measured:  180 bops",
-            "*layers that changed against the golden values (2), in bops:",
+            "*expected:  160 BOPs (golden value, tolerance exact)",
+            "*measured:  180 BOPs",
+            "*layers that changed against the golden values (2), in BOPs:",
             "*0 * 128 -> * 144  (+16)",
             "*1 * 32 -> * 36  (+4)",
         ]
@@ -151,7 +151,7 @@ def test_report_is_written_as_markdown_or_json(project: pytest.Pytester) -> None
     project.runpytest(*QUIET, "--claims-report", "out/claims.md")
     markdown = (project.path / "out" / "claims.md").read_text()
     assert "1 of 2 claims hold." in markdown
-    assert "| `bnn-bops-wrong` | bops | 170 bops | 160 bops | exact | **FAIL** |" in markdown
+    assert "| `bnn-bops-wrong` | bops | 170 BOPs | 160 BOPs | exact | **FAIL** |" in markdown
     project.runpytest(*QUIET, "--claims-report", "claims.json")
     report = json.loads((project.path / "claims.json").read_text())
     assert [(c["id"], c["status"], c["measured"]) for c in report["claims"]] == [
@@ -179,8 +179,8 @@ def test_a_ratio_divides_the_baseline_by_the_model(project: pytest.Pytester) -> 
         [
             "*expected:  2.5x (as published, tolerance ± 0.005x)",
             "*measured:  2x",
-            "*baseline.bops = 320 bops; per layer in bops (largest first):",
-            "*model.bops = 160 bops; per layer in bops (largest first):",
+            "*baseline.bops = 320 BOPs; per layer in BOPs (largest first):",
+            "*model.bops = 160 BOPs; per layer in BOPs (largest first):",
         ]
     )
 
