@@ -187,32 +187,15 @@ def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Resu
 
 
 def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Mean storage bits of one weight entry; biases, norms and buffers are not weights.
+    """Mean storage bits of one weight entry (``ModelSize.bits_per_weight``: every layer's
+    ``weight`` as the layer contract declares it stored; biases, norms and buffers are not
+    weights)."""
+    from neurocost.tracing.static import model_size
 
-    A module that declares ``bits_per_weight`` (mixed-precision storage such as partial
-    binarisation, which keeps its weight in two masked parts) counts as one weight of
-    ``effective_weight()``'s entries at that width, its parts not again; any other module's
-    ``weight`` counts at its ``weight_encoding`` width, or its dtype's when undeclared.
-    """
-    weight_bits, entries = 0.0, 0
-    inside_declared: set[int] = set()
-    for module in measurer.model(spec).modules():
-        if id(module) in inside_declared:
-            continue
-        declared = getattr(module, "bits_per_weight", None)
-        if declared is not None:
-            count = module.effective_weight().numel()
-            weight_bits, entries = weight_bits + float(declared) * count, entries + count
-            inside_declared.update(id(part) for part in module.modules())
-            continue
-        weight = dict(module.named_parameters(recurse=False)).get("weight")
-        if weight is not None:
-            encoding = getattr(module, "weight_encoding", None)
-            bits = encoding.bits if encoding is not None else weight.element_size() * 8
-            weight_bits, entries = weight_bits + bits * weight.numel(), entries + weight.numel()
-    if entries == 0:
-        raise ClaimSetupError(f"model {spec.spec!r} has no weights to average bits over")
-    return weight_bits / entries, {}, {}
+    try:
+        return model_size(measurer.model(spec)).bits_per_weight, {}, {}
+    except ValueError as err:
+        raise ClaimSetupError(f"model {spec.spec!r}: {err}") from None
 
 
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {

@@ -14,7 +14,7 @@ import copy
 import torch
 from torch import nn
 
-from neurocost.models.encodings import Encoding
+from neurocost.models.contract import declared_bits_per_weight, declared_encoding
 from neurocost.models.layers import ActQuantizer, BinaryEmbedding
 from neurocost.models.layers.quantizers import quantize_activation
 
@@ -88,12 +88,11 @@ def freeze(model: nn.Module) -> tuple[nn.Module, dict[str, dict[str, object]]]:
             continue
         parent_name, _, child = name.rpartition(".")
         setattr(frozen.get_submodule(parent_name), child, replacement)
-        weight_encoding: Encoding | None = getattr(module, "weight_encoding", None)
+        weight_encoding = declared_encoding(module, "weight")
         if weight_encoding is not None:
             suffix = "1.weight" if isinstance(replacement, nn.Sequential) else "weight"
             encodings[f"{name}.{suffix}"] = {
                 "weight_encoding": str(weight_encoding),
-                "bits_per_weight": float(getattr(module, "bits_per_weight",
-                                                 weight_encoding.bits)),
+                "bits_per_weight": declared_bits_per_weight(module) or float(weight_encoding.bits),
             }
     return frozen, encodings

@@ -18,7 +18,8 @@ import torch
 import torch.nn as nn
 from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mode
 
-from neurocost.models.encodings import SPIKE, Encoding, parse_encoding
+from neurocost.models.contract import declared_encoding
+from neurocost.models.encodings import SPIKE, Encoding
 from neurocost.tracing import tags
 from neurocost.tracing.neurons import is_spiking_neuron
 from neurocost.tracing.recorder import Recorder
@@ -153,9 +154,9 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
         rec.neuron_call(module, role.name, first_out)
-    declared = getattr(module, "output_encoding", None)
+    declared = declared_encoding(module, "output")
     if declared is not None and isinstance(first_out, torch.Tensor):
-        tags.tag(first_out, parse_encoding(declared))
+        tags.tag(first_out, declared)
 
 
 # ---- aten level -------------------------------------------------------------------------------

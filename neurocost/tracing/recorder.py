@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class, parse_encoding
+from neurocost.models.contract import declared_bits_per_weight, declared_encoding
+from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import COLUMNS
 from neurocost.tracing.neurons import state_variables
@@ -83,13 +84,9 @@ class Recorder:
                    forced_input: Encoding | None) -> _Layer:
         info = self._layers.get(id(module))
         if info is None:
-            declared_in = getattr(module, "input_encoding", None)
-            weight_enc = getattr(module, "weight_encoding", None)
-            weight_enc = parse_encoding(weight_enc) if weight_enc is not None else \
-                tags.encoding_of(module.weight)
-            bits = float(getattr(module, "bits_per_weight", weight_enc.bits))
-            info = _Layer(name, kind,
-                          forced_input or (parse_encoding(declared_in) if declared_in else None),
+            weight_enc = declared_encoding(module, "weight") or tags.encoding_of(module.weight)
+            bits = declared_bits_per_weight(module) or float(weight_enc.bits)
+            info = _Layer(name, kind, forced_input or declared_encoding(module, "input"),
                           weight_enc, bits)
             self._layers[id(module)] = info
         return info

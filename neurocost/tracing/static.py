@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
+from neurocost.models.contract import WeightStorage, dtype_bits, weight_storage
 from neurocost.models.encodings import Encoding
 from neurocost.tracing.trace import trace
 from neurocost.tracing.trace_record import Trace
@@ -58,8 +59,9 @@ def count_static(
 class ModelSize:
     """Parameter storage at declared widths.
 
-    ``tensors``: one row per parameter (name, elements, bits_per_element, bits);
-    ``bits``: their sum; ``parameters``: the number of parameter elements.
+    ``tensors``: one row per parameter (name, elements, bits_per_element, bits, and whether it
+    is a layer's ``weight``); ``bits``: their sum; ``parameters``: the number of parameter
+    elements.
     """
 
     tensors: pd.DataFrame
@@ -78,8 +80,11 @@ class ModelSize:
 
     @property
     def bits_per_weight(self) -> float:
-        """Mean storage bits per parameter element."""
-        return self.bits / self.parameters
+        """Mean storage bits per stored weight entry; biases, norms and scales are not weights."""
+        weights = self.tensors[self.tensors["weight"]]
+        if weights.empty:
+            raise ValueError("the model has no weights to average bits over")
+        return float(weights["bits"].sum()) / int(weights["elements"].sum())
 
 
 def model_size(model: nn.Module) -> ModelSize:
@@ -92,23 +97,11 @@ def model_size(model: nn.Module) -> ModelSize:
     rows = []
     for module_name, module in model.named_modules():
         for param_name, param in module.named_parameters(recurse=False):
-            elements, bits = param.numel(), None
-            if param_name == "weight":
-                elements = getattr(module, "stored_weight_elements", elements)
-                bits = _declared_bits(module)
-            if bits is None:
-                bits = float(torch.finfo(param.dtype).bits if param.is_floating_point()
-                             else torch.iinfo(param.dtype).bits)
+            storage = weight_storage(module) if param_name == "weight" else None
+            if storage is None:
+                storage = WeightStorage(param.numel(), float(dtype_bits(param)))
             name = f"{module_name}.{param_name}" if module_name else param_name
-            rows.append((name, elements, bits, elements * bits))
-    return ModelSize(pd.DataFrame(rows, columns=["name", "elements", "bits_per_element", "bits"]))
-
-
-def _declared_bits(module: nn.Module) -> float | None:
-    encoding = getattr(module, "weight_encoding", None)
-    if hasattr(module, "stored_weight_elements") and isinstance(encoding, Encoding):
-        return float(encoding.bits)
-    declared = getattr(module, "bits_per_weight", None)
-    if declared is not None:
-        return float(declared)
-    return float(encoding.bits) if isinstance(encoding, Encoding) else None
+            rows.append((name, storage.elements, storage.bits_per_element, storage.bits,
+                         param_name == "weight"))
+    columns = ["name", "elements", "bits_per_element", "bits", "weight"]
+    return ModelSize(pd.DataFrame(rows, columns=columns))
