@@ -145,9 +145,8 @@ def _convention_metric(
             f"{', '.join(figures)}"
         )
     per_layer = {}
-    for layer, rows in trace.layers.groupby("layer", sort=False):
-        part = Trace(layers=rows, batch_size=trace.batch_size, steps=trace.steps)
-        value = convention.counts(part)[metric].value
+    for layer in trace.layers["layer"].unique():
+        value = convention.counts(trace.only([layer]))[metric].value
         if value:
             per_layer[str(layer)] = float(value)
     versions = {"convention": {"name": convention.name, "version": convention.version}}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from neurocost.energy.counts import SUMMED
+from neurocost.tracing.columns import ADDITIVE
 from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
 from neurocost.vocabulary import ACCUMULATES, FLOPS, JOULE, OP_CLASSES, op_unit
@@ -148,7 +148,7 @@ class SnnEnergy(Convention):
             return table
         out = table.copy()
         encoding = out["op_class"] == "mac"
-        additive = list(SUMMED)
+        additive = list(ADDITIVE)
         out.loc[encoding, additive] = out.loc[encoding, additive].div(
             out.loc[encoding, "calls"], axis=0)
         out.loc[encoding, "calls"] = 1

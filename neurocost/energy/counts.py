@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from neurocost.tracing.columns import COLUMNS
 from neurocost.tracing.trace_record import Trace
 from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES
-
-_KEYS = ["layer", "kind", "op_class", "in_encoding", "weight_encoding", "in_bits", "weight_bits"]
-SUMMED = [
-    "dense_ops", "effective_ops", "in_nonzero", "neuron_updates", "spikes_out",
-    "weight_bits_read", "weight_bits_read_event", "state_bits_read", "state_bits_written",
-    "act_bits_in", "act_bits_out",
-]
 
 
 def layer_counts(trace: Trace) -> pd.DataFrame:
@@ -28,21 +22,12 @@ def layer_counts(trace: Trace) -> pd.DataFrame:
     ``state_footprint`` (neuron state bits), ``act_footprint`` (activation bits in and out of one
     call), ``synaptic`` (True for rows with an op class, False for neuron rows).
     """
-    df = trace.layers
-    missing = [c for c in [*_KEYS, *SUMMED] if c not in df.columns]
+    missing = [c for c in COLUMNS if c not in trace.layers.columns]
     if missing:
         raise ValueError(f"trace.layers lacks column(s) {', '.join(missing)} needed for pricing")
-    per_step = df.assign(act_bits=df["act_bits_in"] + df["act_bits_out"])
-    grouped = per_step.groupby(_KEYS, sort=False, dropna=False)
-    table = grouped[SUMMED].sum() / trace.batch_size
-    table["calls"] = grouped.size()
-    peaks = grouped[["weight_bits_read", "state_bits_read", "act_bits"]].max() / trace.batch_size
-    table["weight_footprint"] = peaks["weight_bits_read"]
-    table["state_footprint"] = peaks["state_bits_read"]
-    table["act_footprint"] = peaks["act_bits"]
-    table = table.reset_index()
+    table = trace.by_layer()
     unknown = sorted(set(table["op_class"]) - {*OP_CLASSES, NEURON_OP_CLASS})
     if unknown:
         raise ValueError(f"trace.layers has unknown op_class value(s) {unknown}")
-    table["synaptic"] = table["op_class"] != ""
+    table["synaptic"] = table["op_class"] != NEURON_OP_CLASS
     return table

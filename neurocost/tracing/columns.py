@@ -44,3 +44,29 @@ ADDITIVE: dict[str, tuple[str, str]] = {
 }
 
 COLUMNS: list[str] = list(IDENTITY) + list(ADDITIVE)
+
+# What identifies a layer in per-layer views (``Trace.by_layer``): a layer's rows share these.
+LAYER_KEYS: list[str] = ["layer", "kind", "op_class", "in_encoding", "weight_encoding", "in_bits",
+                         "weight_bits"]
+
+# Identity columns a row may leave out: rows without operands (neuron updates) have no widths.
+_OPTIONAL_IDENTITY: dict[str, object] = {"in_bits": 0, "weight_bits": 0}
+_DEFAULTS: dict[str, object] = {**_OPTIONAL_IDENTITY, **dict.fromkeys(ADDITIVE, 0)}
+_REQUIRED = frozenset(IDENTITY) - frozenset(_OPTIONAL_IDENTITY)
+_KNOWN = frozenset(COLUMNS)
+
+
+def make_row(values: dict[str, object]) -> tuple:
+    """One ``Trace.layers`` row in ``COLUMNS`` order.
+
+    Counts a row does not name are 0; identity columns must be named (the operand widths may be
+    left out); a name that is not a column is an error, so a misspelt count cannot vanish.
+    """
+    unknown = values.keys() - _KNOWN
+    if unknown:
+        raise KeyError(f"trace row names unknown column(s) {sorted(unknown)}; see "
+                       "neurocost.tracing.columns")
+    missing = _REQUIRED - values.keys()
+    if missing:
+        raise KeyError(f"trace row lacks identity column(s) {sorted(missing)}")
+    return tuple(values[c] if c in values else _DEFAULTS[c] for c in COLUMNS)

@@ -16,7 +16,7 @@ import torch.nn as nn
 from neurocost.models.contract import declared_bits_per_weight, declared_encoding
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class
 from neurocost.tracing import counting, tags
-from neurocost.tracing.columns import COLUMNS
+from neurocost.tracing.columns import make_row
 from neurocost.tracing.neurons import state_variables
 from neurocost.tracing.trace_record import Gap
 
@@ -64,7 +64,7 @@ class Recorder:
         return step
 
     def _add(self, **row: object) -> None:
-        self.rows.append(tuple(row.get(c, 0) for c in COLUMNS))
+        self.rows.append(make_row(row))
 
     def gap(self, where: str, what: str, dense_ops: int) -> None:
         """Record (or, when strict, raise on) compute the tracer does not understand."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from neurocost.tracing.columns import ADDITIVE, COLUMNS
+from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
 from neurocost.units import Quantity
 from neurocost.vocabulary import OP_CLASSES, OP_PLURALS, op_unit
 
@@ -55,12 +56,36 @@ class Trace:
             return 0.0 if self.gaps else 1.0
         return understood / (understood + hidden)
 
+    def by_layer(self) -> pd.DataFrame:
+        """One row per layer, the one per-layer view every consumer reads.
+
+        Columns: the layer's identity (``LAYER_KEYS``), every additive count per sample summed
+        over steps, ``calls`` (the steps the layer ran), and its footprints per sample, the
+        largest per-step value: ``weight_footprint`` (weight bits), ``state_footprint`` (neuron
+        state bits) and ``act_footprint`` (activation bits in and out of one call), which decide
+        the memory level a profile places each on.
+        """
+        df = self.layers
+        grouped = df.assign(act_bits=df["act_bits_in"] + df["act_bits_out"]).groupby(
+            LAYER_KEYS, sort=False, dropna=False)
+        table = grouped[list(ADDITIVE)].sum() / self.batch_size
+        table["calls"] = grouped.size()
+        peaks = grouped[["weight_bits_read", "state_bits_read", "act_bits"]].max()
+        table["weight_footprint"] = peaks["weight_bits_read"] / self.batch_size
+        table["state_footprint"] = peaks["state_bits_read"] / self.batch_size
+        table["act_footprint"] = peaks["act_bits"] / self.batch_size
+        return table.reset_index()
+
     def per_layer(self) -> pd.DataFrame:
-        """One row per layer: additive columns summed over steps, divided by the batch size."""
+        """One row per layer: its encodings and additive counts per sample, summed over steps."""
         keys = ["layer", "kind", "op_class", "in_encoding", "weight_encoding"]
-        grouped = self.layers.groupby(keys, sort=False, dropna=False)[list(ADDITIVE)].sum()
-        per_sample = grouped / self.batch_size
-        return per_sample.reset_index()
+        return self.by_layer()[[*keys, *ADDITIVE]]
+
+    def only(self, layers: Iterable[str]) -> Trace:
+        """This trace restricted to ``layers`` (same batch and steps, no gaps): what those
+        layers alone count or cost."""
+        keep = self.layers["layer"].isin(list(layers))
+        return Trace(self.layers[keep], self.batch_size, self.steps, self.model)
 
     def totals(self) -> dict[str, Quantity]:
         """Per-sample figures summed over steps, each with its unit."""
@@ -101,21 +126,9 @@ class Trace:
             "layers": self.layers[COLUMNS].to_dict(orient="records"),
         }
 
-    def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
-        """Serialise to JSON; also write it to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, default=_json_default)
-        if path is not None:
-            Path(path).write_text(text)
-        return text
-
     @classmethod
-    def from_json(cls, source: str | Path) -> Trace:
-        """Read a trace written by ``to_json`` (a path or the JSON text itself)."""
-        text = Path(source).read_text() if _looks_like_path(source) else str(source)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{source}: not a neurocost trace JSON file ({err})") from err
+    def from_dict(cls, data: dict[str, Any], source: str = "trace") -> Trace:
+        """The trace ``to_dict`` wrote (``source`` names it in errors)."""
         if data.get("format") != "neurocost.trace":
             raise ValueError(f"{source}: not a neurocost trace (format={data.get('format')!r})")
         if data.get("format_version") != FORMAT_VERSION:
@@ -132,6 +145,23 @@ class Trace:
             gaps=[Gap(**g) for g in data.get("gaps", [])],
             warnings=list(data.get("warnings", [])),
         )
+
+    def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
+        """Serialise to JSON; also write it to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> Trace:
+        """Read a trace written by ``to_json`` (a path or the JSON text itself)."""
+        text = Path(source).read_text() if _looks_like_path(source) else str(source)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{source}: not a neurocost trace JSON file ({err})") from err
+        return cls.from_dict(data, str(source))
 
 
 def _looks_like_path(source: str | Path) -> bool:
