@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -19,20 +18,11 @@ from torch import nn
 from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
 from neurocost.tracing.trace_record import Trace
+from neurocost.tracing.workload import InputError
 
 
 class ClaimSetupError(ValueError):
     """A claim whose model, input, convention or profile cannot be set up as written."""
-
-
-@dataclass(frozen=True)
-class _Input:
-    """A seeded input; ``steps`` is None for a stepwise (snnTorch) model fed ``[T, B, ...]``,
-    1 for a model called once on ``[B, ...]``."""
-
-    x: torch.Tensor
-    steps: int | None
-    encoding: str | None
 
 
 # metric -> (measurer, claim, model spec) -> (value, per-layer values, extra key entries)
@@ -55,62 +45,32 @@ class ModelMeasurer:
 
     def model(self, spec: ModelSpec) -> nn.Module:
         """The module ``spec`` names with its variant's keywords (built once per run)."""
-        cache_key = json.dumps({"spec": spec.spec, "variant": spec.variant}, sort_keys=True)
+        cache_key = json.dumps({"source": spec.source, "variant": spec.variant}, sort_keys=True)
         if cache_key not in self._models:
-            from neurocost.interchange.loading import load_model
-
-            self._models[cache_key] = load_model(spec.spec, **spec.variant).eval()
+            self._models[cache_key] = spec.build()
         return self._models[cache_key]
 
     def counts(self, spec: ModelSpec, counting: str) -> Trace:
         """Activity counts of ``spec``: traced on its input, or static (architecture only)."""
         cache_key = (json.dumps(spec.key(), sort_keys=True), counting)
         if cache_key not in self._counts:
-            given = _input(spec)
-            if counting == "trace":
-                from neurocost.tracing.trace import trace
-
-                counted = trace(
-                    self.model(spec), given.x, steps=given.steps, input_encoding=given.encoding
-                )
-            else:
-                from neurocost.interchange.loading import load_model
-                from neurocost.tracing.static import count_static
-
-                # built straight on the meta device: shapes only, no weights in memory
-                counted = count_static(
-                    lambda: load_model(spec.spec, **spec.variant),
-                    given.x,
-                    given.steps,
-                    input_encoding=given.encoding,
-                )
-            self._counts[cache_key] = counted
+            try:
+                self._counts[cache_key] = self._count(spec, counting)
+            except InputError as err:
+                raise ClaimSetupError(str(err)) from None
         return self._counts[cache_key]
 
+    def _count(self, spec: ModelSpec, counting: str) -> Trace:
+        from neurocost.tracing.workload import prepare
 
-def _input(spec: ModelSpec) -> _Input:
-    """The zoo's seeded example input for zoo models (sized by the variant's keywords);
-    otherwise uniform [0, 1) of ``input.shape``, one frame repeated over ``input.steps``."""
-    given = spec.input
-    if spec.spec.startswith("zoo:"):
-        from neurocost.models import zoo
+        if counting == "trace":
+            return prepare(spec, spec.input, model=self.model(spec)).trace()
+        from neurocost.tracing.static import count_static
 
-        name = spec.spec[len("zoo:") :]
-        entry = zoo.entry(name)
-        x = zoo.example_input(
-            name, batch=given.batch, steps=given.steps, seed=given.seed, **spec.variant
-        )
-        encoding = given.encoding or (str(entry.input_encoding) if entry.input_encoding else None)
-        return _Input(x, None if entry.stepwise else 1, encoding)
-    if given.shape is None:
-        raise ClaimSetupError(
-            f"model {spec.spec!r} is not a zoo model: give input.shape (one sample, one step)"
-        )
-    generator = torch.Generator().manual_seed(given.seed)
-    frame = torch.rand((given.batch, *given.shape), generator=generator)
-    if given.steps is None:
-        return _Input(frame, 1, given.encoding)
-    return _Input(frame.expand(given.steps, *frame.shape).clone(), None, given.encoding)
+        with torch.device("meta"):  # shapes only: no weights in memory, no arithmetic
+            model = spec.build()
+        work = prepare(spec, spec.input, model=model)
+        return count_static(model, work.x, work.trace_steps, input_encoding=work.encoding)
 
 
 def _per_layer(trace: Trace, column: str, op_class: str) -> dict[str, float]:
@@ -194,7 +154,7 @@ def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> 
     try:
         return model_size(measurer.model(spec)).bits_per_weight, {}, {}
     except ValueError as err:
-        raise ClaimSetupError(f"model {spec.spec!r}: {err}") from None
+        raise ClaimSetupError(f"model {spec.source!r}: {err}") from None
 
 
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {

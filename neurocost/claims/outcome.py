@@ -75,7 +75,7 @@ class Outcome:
             f"  metric:    {claim.metric} [{self.unit}]"
             + (f", convention {claim.convention}" if claim.convention else "")
             + (f", profile {claim.profile}" if claim.profile else ""),
-            f"  model:     {claim.model.spec} {claim.model.variant or ''}".rstrip(),
+            f"  model:     {claim.model.source} {claim.model.variant or ''}".rstrip(),
             f"  source:    {claim.source}",
         ]
         if claim.known_gap:

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from neurocost.claims.formatting import format_value
+from neurocost.tracing.workload import InputSpec, ModelRef
 from neurocost.vocabulary import BIT, BYTE, FLOPS, JOULE, OPS, SECOND, op_unit
 
 MetricName = Literal[
@@ -122,52 +123,14 @@ def parse_metric(text: str) -> MetricExpr:
     return MetricExpr(numerator=terms[0], denominator=terms[1] if len(terms) == 2 else None)
 
 
-class InputSpec(_Strict):
-    """The seeded input a model is counted on.
+class ModelSpec(ModelRef):
+    """Which model (``source``: ``zoo:NAME``, ``package.module:factory`` or ``file.py:factory``;
+    ``variant``: keyword arguments of the factory, e.g. ``{layers: 12, d_model: 768}``) and the
+    input it is counted on (the front door's ``InputSpec``: zoo models use their own seeded
+    example input, other models need ``input.shape``). A bare string in YAML is the ``source``
+    with defaults for the rest."""
 
-    Zoo models use their own example input (``neurocost.models.zoo.example_input``); other
-    models need ``shape`` (one sample, one step), filled uniformly in [0, 1) from ``seed``.
-    ``steps`` makes the model stepwise (snnTorch style, called once per step with the same
-    frame: direct encoding); unset, the model is called once. ``encoding`` declares what the
-    input values mean (``spike``, ``binary``, ``int8``, ``fp32`` ...).
-    """
-
-    seed: int = 0
-    batch: int = Field(default=1, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    shape: tuple[int, ...] | None = None
-    encoding: str | None = None
-
-    @field_validator("shape")
-    @classmethod
-    def _positive_shape(cls, shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
-        if shape is not None and (not shape or any(n < 1 for n in shape)):
-            raise ValueError(f"shape {list(shape)} must be a non-empty list of positive sizes")
-        return shape
-
-    @field_validator("encoding")
-    @classmethod
-    def _known_encoding(cls, encoding: str | None) -> str | None:
-        if encoding is not None:
-            from neurocost.models.encodings import parse_encoding
-
-            parse_encoding(encoding)
-        return encoding
-
-
-class ModelSpec(_Strict):
-    """Which model: ``spec`` (``zoo:NAME``, ``package.module:factory`` or ``file.py:factory``),
-    ``variant`` (keyword arguments of the factory, e.g. ``{layers: 12, d_model: 768}``) and the
-    input it is counted on. A bare string in YAML is the ``spec`` with defaults for the rest."""
-
-    spec: str = Field(min_length=1)
-    variant: dict[str, Any] = Field(default_factory=dict)
     input: InputSpec = Field(default_factory=InputSpec)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        return {"spec": data} if isinstance(data, str) else data
 
     def key(self) -> dict[str, Any]:
         """What identifies this model's measurement (for caches and golden keys)."""

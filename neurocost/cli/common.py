@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from rich.console import Console
+
+from neurocost.tracing.workload import InputSpec, ModelRef, Workload, prepare
+from neurocost.vocabulary import ENCODER_NAMES
 
 # Wide enough for per-layer tables when output goes to a file or a CI log (no terminal width).
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -29,92 +31,48 @@ def si(value: float | None, unit: str = "") -> str:
     return f"{value:.3g} {unit}".strip()
 
 
-@dataclass
-class Workload:
-    """A model, its input, and how ``trace`` must drive it."""
-
-    name: str
-    model: torch.nn.Module
-    x: torch.Tensor
-    steps: int | None  # None: stepwise over x[t]; N: the model is called once and runs N steps
-    input_encoding: str | None
-
-
 def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
-    """MODEL and the options that choose its input (shared by trace and estimate)."""
+    """MODEL and the options that choose its input (shared by trace and estimate); the names
+    are those of the front door's ``InputSpec`` (``neurocost.tracing.workload``)."""
     parser.add_argument("model", help="zoo:NAME, package.module:factory, file.py:factory, "
                         "model.onnx or model.nir")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", type=Path, help="input tensor file (.pt saved with "
-                        "torch.save, or .npy)")
+                        "torch.save, or .npy); time-first [T, B, ...] for a model called once "
+                        "per step")
     source.add_argument("--random", metavar="SHAPE", help="seeded uniform [0,1) input of this "
-                        "shape, e.g. 25,8,1,28,28 (time-first for stepwise models)")
+                        "shape, e.g. 25,8,1,28,28 (time-first for a model called once per step)")
     parser.add_argument("--steps", type=int, help="time steps (zoo models: length of the "
-                        "example input; with --call-once: steps the model runs by itself)")
-    parser.add_argument("--batch", type=int, default=8, help="batch of a zoo example input "
-                        "(default 8)")
+                        "example input; with --call once: steps the model runs by itself)")
+    parser.add_argument("--samples", "--batch", dest="samples", type=int, default=8,
+                        help="samples in a zoo example input (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="seed of example/random inputs")
-    parser.add_argument("--call-once", action="store_true", help="call the model once on the "
-                        "whole input (ANNs, models that loop over time themselves)")
-    parser.add_argument("--input-encoding", help="what input values mean: spike, signed_spike, "
-                        "binary, int<k>, fp<k> (default: zoo entry's declaration, else fp)")
-    parser.add_argument("--encode", choices=sorted(_ENCODERS), help="turn a static input "
-                        "[B, ...] (or one frame of a zoo example) into --steps frames with this "
-                        "spike encoder; its output encoding is declared for you")
+    parser.add_argument("--call", choices=["per-step", "once"], help="how the model is "
+                        "driven: once per time step on x[t], or once on the whole input "
+                        "(default: per step when it holds neurons that keep state, else once)")
+    parser.add_argument("--call-once", dest="call", action="store_const", const="once",
+                        help="same as --call once")
+    parser.add_argument("--encoding", "--input-encoding", dest="encoding", help="what input "
+                        "values mean: spike, signed_spike, binary, int<k>, fp<k> (default: the "
+                        "zoo entry's declaration, else fp)")
+    parser.add_argument("--encoder", "--encode", dest="encoder",
+                        choices=[e for e in ENCODER_NAMES if e != "direct"],
+                        help="turn a static input [B, ...] (or one frame of a zoo example) into "
+                        "--steps frames with this spike encoder; its output encoding is declared "
+                        "for you")
     parser.add_argument("--no-strict", action="store_true", help="record unsupported ops as "
                         "gaps (lowering coverage) instead of failing")
 
 
 def resolve_workload(args: argparse.Namespace) -> Workload:
     """Build the model and its input from parsed ``add_workload_arguments`` options."""
-    from neurocost.interchange.loading import load_model
-
-    spec: str = args.model
-    model = load_model(spec)
-    if spec.startswith("zoo:") and args.input is None and args.random is None:
-        from neurocost.models import zoo
-
-        name = spec[len("zoo:"):]
-        entry = zoo.entry(name)
-        x = zoo.example_input(name, batch=args.batch, steps=args.steps, seed=args.seed)
-        encoding = args.input_encoding or (str(entry.input_encoding)
-                                           if entry.input_encoding else None)
-        if args.encode is not None and entry.stepwise:
-            return _encoded(args, spec, model, x[0], x.shape[0])
-        return Workload(spec, model, x, None if entry.stepwise else 1, encoding)
-    x = _read_input(args)
-    if args.encode is not None:
-        return _encoded(args, spec, model, x, args.steps or 1)
-    steps = (args.steps or 1) if args.call_once else None
-    return Workload(spec, model, x, steps, args.input_encoding)
-
-
-def _encoded(args: argparse.Namespace, spec: str, model: torch.nn.Module, frame: torch.Tensor,
-             steps: int) -> Workload:
-    """A stepwise workload whose frames come from a spike encoder applied to one static input."""
-    encoder = _ENCODERS[args.encode](args.seed)
-    return Workload(spec, model, encoder(frame, steps), None, str(encoder.output_encoding))
-
-
-def _rate(seed: int):  # noqa: ANN202
-    from neurocost.models.encoders import RateEncoder
-
-    return RateEncoder(seed=seed)
-
-
-def _latency(seed: int):  # noqa: ANN202
-    from neurocost.models.encoders import LatencyEncoder
-
-    return LatencyEncoder()
-
-
-def _delta(seed: int):  # noqa: ANN202
-    from neurocost.models.encoders import DeltaEncoder
-
-    return DeltaEncoder()
-
-
-_ENCODERS = {"rate": _rate, "latency": _latency, "delta": _delta}
+    ref = ModelRef(source=args.model)
+    spec = InputSpec(samples=args.samples, steps=args.steps, seed=args.seed,
+                     call=None if args.call is None else args.call.replace("-", "_"),
+                     encoder=args.encoder or "direct", encoding=args.encoding)
+    given = None if ref.zoo_name is not None and args.input is None and args.random is None \
+        else _read_input(args)
+    return prepare(ref, spec, x=given)
 
 
 def _read_input(args: argparse.Namespace) -> torch.Tensor:

@@ -30,12 +30,12 @@ def run(args: argparse.Namespace) -> int:
 
     work = resolve_workload(args)
     est = estimate(work.model, work.x, args.profile, simulate=args.simulate,
-                   convention=args.convention, steps=work.steps, strict=not args.no_strict,
-                   input_encoding=work.input_encoding)
+                   convention=args.convention, steps=work.trace_steps, strict=not args.no_strict,
+                   input_encoding=work.encoding)
     if args.json:
         print(est.to_json(indent=2))
         return 0
-    table = Table(title=f"{work.name} on {est.profile_id} {est.profile_version}: joules per "
+    table = Table(title=f"{work.label} on {est.profile_id} {est.profile_version}: joules per "
                   f"sample, {est.steps} step(s)")
     table.add_column("layer")
     table.add_column("op")

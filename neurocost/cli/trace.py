@@ -26,16 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurocost.tracing.trace import trace
 
     work = resolve_workload(args)
-    tr = trace(work.model, work.x, work.steps, strict=not args.no_strict,
-               input_encoding=work.input_encoding)
-    tr.model = work.name
+    tr = work.trace(strict=not args.no_strict)
+    tr.model = work.label
     if args.json:
         print(tr.to_json(indent=2))
         return 0
-    table = Table(title=f"{work.name}: per sample, summed over {tr.steps} step(s), "
+    table = Table(title=f"{work.label}: per sample, summed over {tr.steps} step(s), "
                   f"batch {tr.batch_size}")
     table.add_column("layer")
     table.add_column("op (input x weight)")

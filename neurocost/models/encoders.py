@@ -12,9 +12,21 @@ Each encoder is a callable ``(x, steps) -> frames``, the form ``train(encoder=..
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 import torch
 
 from neurocost.models.encodings import FP32, SIGNED_SPIKE, SPIKE, Encoding
+from neurocost.vocabulary import ENCODER_NAMES
+
+
+class Encoder(Protocol):
+    """``(x [B, ...], steps) -> frames [T, B, ...]``, declaring what the frames are."""
+
+    output_encoding: Encoding
+
+    def __call__(self, x: torch.Tensor, steps: int) -> torch.Tensor: ...
 
 
 class DirectEncoder:
@@ -88,6 +100,25 @@ class DeltaEncoder:
             level = level + event * self.threshold
             events.append(event)
         return torch.stack(events)
+
+
+_FACTORIES: dict[str, Callable[[int], Encoder]] = {
+    "direct": lambda seed: DirectEncoder(),
+    "rate": lambda seed: RateEncoder(seed=seed),
+    "latency": lambda seed: LatencyEncoder(),
+    "delta": lambda seed: DeltaEncoder(),
+}
+if set(_FACTORIES) != set(ENCODER_NAMES):  # the vocabulary names every encoder exactly once
+    raise ImportError(f"encoders {sorted(_FACTORIES)} differ from {ENCODER_NAMES}")
+
+
+def make_encoder(name: str, seed: int = 0) -> Encoder:
+    """The encoder called ``name`` (one of ``neurocost.vocabulary.ENCODER_NAMES``), seeded where
+    it draws random numbers."""
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise ValueError(f"unknown encoder {name!r}: use one of {', '.join(ENCODER_NAMES)}")
+    return factory(seed)
 
 
 def _check_steps(steps: int) -> None:

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-__all__ = ["StateRule", "StateWatch", "register_state_reset", "reset_state", "state_rule"]
+__all__ = ["DEFAULT_STEPS", "StateRule", "StateWatch", "is_stepwise", "register_state_reset",
+           "reset_state", "state_rule"]
+
+DEFAULT_STEPS = 4  # time steps of a stepwise model when nothing says otherwise (the zoo's default)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ def state_rule(module: nn.Module) -> StateRule | None:
         if rule is not None:
             return rule
     return None
+
+
+def is_stepwise(model: nn.Module) -> bool:
+    """True when ``model`` keeps state between calls (a module with a state rule, such as a
+    snnTorch neuron), so it is driven one time step per call on ``x[t]``; False when one call
+    is the whole inference."""
+    return any(state_rule(module) is not None for module in model.modules())
 
 
 def reset_state(model: nn.Module) -> None:

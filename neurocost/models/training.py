@@ -10,21 +10,18 @@ and trained with cross-entropy through the surrogate gradients of snnTorch.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import snntorch as snn
 import torch
 import torch.nn.functional as F
 from rich.progress import Progress
 from torch import nn
 
 from neurocost.models.datasets import LabelledData
-from neurocost.models.state import reset_state
+from neurocost.models.encoders import DirectEncoder, Encoder
+from neurocost.models.state import DEFAULT_STEPS, is_stepwise, reset_state
 
-Encoder = Callable[[torch.Tensor, int], torch.Tensor]
-
-DEFAULT_STEPS = 4  # the zoo's default for spiking entries; enough for >= 90% on digits
+DIRECT = DirectEncoder()  # the same frame at every step
 
 
 @dataclass
@@ -35,16 +32,6 @@ class TrainResult:
     accuracy: float
     seconds: float
     history: list[tuple[float, float]] = field(default_factory=list)
-
-
-def is_stepwise(model: nn.Module) -> bool:
-    """True when the model holds snnTorch neurons, i.e. it is called once per time step."""
-    return any(isinstance(m, snn.SpikingNeuron) for m in model.modules())
-
-
-def repeat_frames(x: torch.Tensor, steps: int) -> torch.Tensor:
-    """Direct encoding: the same frame at every step, ``[B, ...] -> [T, B, ...]``."""
-    return x.unsqueeze(0).expand(steps, *x.shape)
 
 
 def _logits(model: nn.Module, x: torch.Tensor, steps: int | None, time_axis: bool,
@@ -62,7 +49,7 @@ def _logits(model: nn.Module, x: torch.Tensor, steps: int | None, time_axis: boo
 
 
 def evaluate(model: nn.Module, data: LabelledData, steps: int | None = None,
-             encoder: Encoder = repeat_frames, batch_size: int = 256) -> float:
+             encoder: Encoder = DIRECT, batch_size: int = 256) -> float:
     """Test accuracy of ``model`` on ``data`` (fraction correct)."""
     model.eval()
     correct = 0
@@ -81,7 +68,7 @@ def train(
     epochs: int = 10,
     *,
     steps: int | None = None,
-    encoder: Encoder = repeat_frames,
+    encoder: Encoder = DIRECT,
     lr: float = 1e-2,
     batch_size: int = 64,
     seed: int = 0,

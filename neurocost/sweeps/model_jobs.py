@@ -18,10 +18,10 @@ from typing import Any
 
 import torch
 
-from neurocost.sweeps.inputs import prepare_input
-from neurocost.sweeps.spec import InputSpec
+from neurocost.sweeps.spec import SweepInput
 from neurocost.sweeps.store import ResultsStore
 from neurocost.tracing.trace_record import Trace
+from neurocost.tracing.workload import ModelRef, prepare
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ModelJob:
     source: str
     params: dict[str, Any]
     weights: Path | None
-    input: InputSpec
+    input: SweepInput
     seed: int
 
     @cached_property
@@ -83,17 +83,17 @@ def trace_job(job: ModelJob, store: ResultsStore, note: Callable[[str], None]) -
 
 def _run(job: ModelJob) -> TracedModel:
     from neurocost.interchange.loading import load_model
-    from neurocost.tracing.trace import trace
 
     torch.manual_seed(job.seed)
     model = load_model(job.source, **job.params)
     if job.weights is not None:
         model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
     model.eval()
-    prepared = prepare_input(job.label, job.source, job.params, job.input, model)
-    recorded = trace(model, prepared.x, steps=prepared.steps, input_encoding=prepared.encoding)
+    work = prepare(ModelRef(source=job.source, variant=job.params), job.input, model=model,
+                   label=job.label)
+    recorded = work.trace()
     recorded.model = job.label
-    return TracedModel(job, recorded, prepared.accuracy, prepared.accuracy_source)
+    return TracedModel(job, recorded, work.accuracy, work.accuracy_source)
 
 
 def _file_digest(path: Path) -> str:

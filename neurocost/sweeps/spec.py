@@ -23,40 +23,33 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from neurocost.strict_yaml import load_yaml
+from neurocost.tracing.workload import InputSpec
 
 
 class SweepSpecError(ValueError):
     """A sweep spec that cannot be read or does not validate; the message names file and field."""
 
 
-class InputSpec(BaseModel):
-    """What each model is traced on.
+class SweepInput(InputSpec):
+    """What each model of a sweep is traced on: the front door's ``InputSpec``
+    (``neurocost.tracing.workload``), with 16 samples by default (figures are per sample, so
+    this sets precision, not scale)."""
 
-    dataset: ``digits`` traces the shipped 8x8 digits test split (``load_digits()``'s default
-        split, the one ``neurocost demo`` trains on) and measures accuracy on the whole split;
-        ``None`` uses the zoo entry's seeded example input (no accuracy).
-    samples: inputs in the traced batch (figures are per sample, so this sets precision, not scale).
-    steps: time steps for stepwise models (``None``: the zoo entry's default).
-    encoder: how a stepwise model's static input becomes time steps: ``direct`` repeats the
-        analog frame (its first layer multiplies), ``rate`` and ``latency`` send spikes (its first
-        layer accumulates, which event-driven chips without a MAC path need). Called-once
-        models take the frame as it is.
-    seed: seed of the example input, of the data-set sample draw and of a rate encoder's spikes.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    dataset: Literal["digits"] | None = None
-    samples: int = Field(default=16, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    encoder: Literal["direct", "rate", "latency"] = "direct"
-    seed: int = 0
+    samples: int = Field(default=16, ge=1, validation_alias=AliasChoices("samples", "batch"))
 
 
 class ModelSpec(BaseModel):
@@ -75,7 +68,7 @@ class ModelSpec(BaseModel):
     name: str | None = None
     variants: dict[str, list[Any]] = Field(default_factory=dict)
     weights: str | None = None
-    input: InputSpec = Field(default_factory=InputSpec)
+    input: SweepInput = Field(default_factory=SweepInput)
 
     @field_validator("variants")
     @classmethod

@@ -103,7 +103,7 @@ def test_tolerance_bounds() -> None:
 
 def test_model_given_as_a_string_takes_default_input() -> None:
     model = _claim().model
-    assert (model.spec, model.variant, model.input.seed, model.input.batch) == (
+    assert (model.source, model.variant, model.input.seed, model.input.samples) == (
         "zoo:scnn",
         {},
         0,
