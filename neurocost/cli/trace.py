@@ -26,7 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     work = resolve_workload(args)
     tr = work.trace(strict=not args.no_strict)
     tr.model = work.label

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ def trace(
     steps: int | None = None,
     strict: bool = True,
     *,
+    call: Literal["per_step", "once"] | None = None,
     input_encoding: str | Encoding | None = None,
     batch_dim: int | None = None,
 ) -> Trace:
@@ -40,13 +42,16 @@ def trace(
     Args:
         model: a torch / snnTorch module, or a reference understood by
             ``neurocost.interchange.load_model`` (``zoo:NAME``, ``pkg.mod:factory``, a file).
-        x: the input. With ``steps=None`` the model is *stepwise* (snnTorch convention): ``x`` is
-            time-first ``[T, B, ...]`` and the model is called once per step on ``x[t]``. With
-            ``steps=N`` the model is called once on ``x`` and runs N steps itself (``steps=1`` for
-            an ANN/BNN fed ``[B, ...]``). Either way every neuron starts from rest
+        x: the input: time-first ``[T, B, ...]`` for a model called per step, else what its one
+            call takes. Either way every neuron starts from rest
             (``neurocost.models.state.reset_state``), so a trace does not depend on what ran
             before it.
-        steps: see ``x``.
+        steps: time steps. Per step, ``T`` (``x.shape[0]``; None takes it from ``x``); once,
+            the steps the model runs by itself in its one call (1 for an ANN/BNN on ``[B, ...]``).
+        call: ``"per_step"`` calls the model once per step on ``x[t]`` (snnTorch convention);
+            ``"once"`` calls it once on ``x``. Unset, ``steps=None`` means per step and a number
+            means once (the front door, ``neurocost.tracing.workload``, decides it from the
+            model).
         strict: raise ``UnsupportedOperation`` on compute the tracer cannot count, and on state
             a module keeps between calls that no reset rule covers (see
             ``neurocost.register_state_reset``); with ``strict=False`` such work is recorded in
@@ -61,6 +66,7 @@ def trace(
         A ``Trace``: one row per (layer, step) with counts summed over the batch;
         ``trace.totals()`` gives per-sample figures summed over steps.
     """
+    steps = _steps_for(call, steps, x)
     if isinstance(model, (str, Path)):
         from neurocost.interchange.loading import load_model
 
@@ -117,6 +123,20 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
         else:
             data[name] = list(column)
     return pd.DataFrame(data, columns=COLUMNS)
+
+
+def _steps_for(call: str | None, steps: int | None, x: torch.Tensor) -> int | None:
+    """``steps`` in the driver's terms: None to call per step on ``x[t]``, N to call once."""
+    if call is None:
+        return steps
+    if call == "once":
+        return 1 if steps is None else steps
+    if call != "per_step":
+        raise ValueError(f"call must be 'per_step' or 'once', got {call!r}")
+    if steps is not None and x.dim() >= 1 and steps != x.shape[0]:
+        raise ValueError(f"call='per_step' runs one step per x[t]: steps={steps} differs from "
+                         f"the input's time axis, x.shape[0]={x.shape[0]}")
+    return None
 
 
 def _check_input(x: torch.Tensor, steps: int | None) -> None:

@@ -142,7 +142,8 @@ class Workload:
     def trace(self, strict: bool = True) -> Trace:
         from neurocost.tracing.trace import trace
 
-        return trace(self.model, self.x, self.trace_steps, strict, input_encoding=self.encoding)
+        return trace(self.model, self.x, self.trace_steps, strict, call=self.call,
+                     input_encoding=self.encoding)
 
 
 def prepare(ref: ModelRef, spec: InputSpec, *, model: nn.Module | None = None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+import pandas as pd
 import pytest
 import snntorch as snn
 import torch
 from torch import nn
 
+import neurocost as nc
 from neurocost.claims.schema import ModelSpec
 from neurocost.cli.common import add_workload_arguments, resolve_workload
 from neurocost.models import zoo
@@ -83,3 +85,15 @@ def test_one_encoder_registry() -> None:
         "DirectEncoder", "RateEncoder", "LatencyEncoder", "DeltaEncoder"]
     with pytest.raises(ValueError, match="unknown encoder"):
         make_encoder("poisson")
+
+
+def test_trace_takes_the_call_explicitly() -> None:
+    x = torch.rand(5, 2, 4, generator=torch.Generator().manual_seed(0))
+    model = _own_snn()
+    implicit = nc.trace(model, x).layers
+    pd.testing.assert_frame_equal(nc.trace(model, x, call="per_step").layers, implicit)
+    pd.testing.assert_frame_equal(nc.trace(model, x, 5, call="per_step").layers, implicit)
+    with pytest.raises(ValueError, match="x.shape"):
+        nc.trace(model, x, 4, call="per_step")
+    once = nc.trace(nn.Linear(4, 3), x[0], call="once")
+    assert (once.steps, once.batch_size) == (1, 2)
