@@ -121,7 +121,7 @@ def summary_lines(results: pd.DataFrame, min_accuracy: float) -> list[str]:
         f"Best energy {SCOPE} at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
         f"({best['model']}, accuracy {best['accuracy']:.1%} on {best['accuracy_source']}).",
         f"On profile {best['profile']} ({best['profile_id']} v{best['profile_version']}, "
-        f"{best['regime']}), parameters {_params_text(best['params'])}.",
+        f"{best['regime']}), parameters {_overrides_text(best['overrides'])}.",
         f"Convention {best['convention']}; {len(results)} rows over "
         f"{results['model'].nunique()} models and {results['profile'].nunique()} profiles{gaps}."
         f"{paper}",
@@ -225,7 +225,7 @@ def _profiles_table(results: pd.DataFrame) -> Table:
 
 def _parameters_table(results: pd.DataFrame) -> Table:
     values: dict[str, set[str]] = {}
-    for text in results["params"].unique():
+    for text in results["overrides"].unique():
         for path, value in json.loads(text).items():
             values.setdefault(path, set()).add(json.dumps(value))
     rows = [[Cell(path), Cell(", ".join(sorted(v, key=_json_order)))]
@@ -237,7 +237,7 @@ def _parameters_table(results: pd.DataFrame) -> Table:
 
 
 def _models_table(results: pd.DataFrame) -> Table:
-    columns = ["model", "model_source", "model_params", "input", "accuracy_source"]
+    columns = ["model", "model_source", "model_variant", "input", "accuracy_source"]
     info = results[columns].drop_duplicates().sort_values(columns)
     rows = [[Cell(str(v)) for v in r] for r in info.itertuples(index=False)]
     return Table("models", "Models and inputs", ["model", "source", "variant", "input",
@@ -245,16 +245,16 @@ def _models_table(results: pd.DataFrame) -> Table:
 
 
 def _ordered(results: pd.DataFrame) -> pd.DataFrame:
-    return results.sort_values(["model", "model_params", "profile", "params"], kind="stable")
+    return results.sort_values(["model", "model_variant", "profile", "overrides"], kind="stable")
 
 
 def _energy_row(row: pd.Series) -> str:
     return f"{format_si(row['energy_j'], 'J')} ({row['model']} on {row['profile']})"
 
 
-def _params_text(params_json: str) -> str:
-    params = json.loads(params_json)
-    return ", ".join(f"{k}={v}" for k, v in params.items()) or "as published"
+def _overrides_text(overrides_json: str) -> str:
+    overrides = json.loads(overrides_json)
+    return ", ".join(f"{k}={v}" for k, v in overrides.items()) or "as published"
 
 
 def _accuracy_text(value: float) -> str:

@@ -30,7 +30,7 @@ class ModelJob:
 
     label: str
     source: str
-    params: dict[str, Any]
+    variant: dict[str, Any]
     weights: Path | None
     input: SweepInput
     seed: int
@@ -38,7 +38,7 @@ class ModelJob:
     @cached_property
     def key(self) -> str:
         weights = _file_digest(self.weights) if self.weights else None
-        payload = {"label": self.label, "source": self.source, "params": self.params,
+        payload = {"label": self.label, "source": self.source, "variant": self.variant,
                    "weights": weights, "input": self.input.model_dump(), "seed": self.seed}
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -58,7 +58,7 @@ class TracedModel:
         return {
             "model": self.job.label,
             "model_source": self.job.source,
-            "model_params": json.dumps(self.job.params, sort_keys=True, default=str),
+            "model_variant": json.dumps(self.job.variant, sort_keys=True, default=str),
             "input": json.dumps(self.job.input.model_dump(), sort_keys=True),
             "accuracy": self.accuracy,
             "accuracy_source": self.accuracy_source,
@@ -85,11 +85,11 @@ def _run(job: ModelJob) -> TracedModel:
     from neurocost.interchange.loading import load_model
 
     torch.manual_seed(job.seed)
-    model = load_model(job.source, **job.params)
+    model = load_model(job.source, **job.variant)
     if job.weights is not None:
         model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
     model.eval()
-    work = prepare(ModelRef(source=job.source, variant=job.params), job.input, model=model,
+    work = prepare(ModelRef(source=job.source, variant=job.variant), job.input, model=model,
                    label=job.label)
     recorded = work.trace()
     recorded.model = job.label

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 FORMAT = "neurocost.results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: columns model_variant and overrides (were model_params and params)
 RESULTS = "results"
 LAYERS = "layers"
 TRACES = "traces"

@@ -142,7 +142,7 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         "neurocost_version": __version__,
     }
     rows.insert(0, "key", unit.row_keys())
-    rows.insert(1, "params", _params_json(unit.grid))
+    rows.insert(1, "overrides", _overrides_json(unit.grid))
     for offset, (name, value) in enumerate(identity.items(), start=2):
         rows.insert(offset, name, [value] * len(rows))
     for name, quantity in unit.traced.trace.totals().items():
@@ -159,8 +159,8 @@ def _model_jobs(spec: SweepSpec) -> list[ModelJob]:
     jobs = []
     for model in spec.models:
         weights = spec.resolve(model.weights) if model.weights else None
-        for params in model.variant_kwargs():
-            jobs.append(ModelJob(model.label, model.source, params, weights, model.input,
+        for variant in model.variant_kwargs():
+            jobs.append(ModelJob(model.label, model.source, variant, weights, model.input,
                                  spec.seed))
     return jobs
 
@@ -175,11 +175,11 @@ def _row_keys(
                       "convention": convention, "seed": seed})
     return [
         hashlib.sha256(f"{shared}|{text}".encode()).hexdigest()[:20]
-        for text in _params_json(grid)
+        for text in _overrides_json(grid)
     ]
 
 
-def _params_json(grid: dict[str, list[Any]]) -> list[str]:
+def _overrides_json(grid: dict[str, list[Any]]) -> list[str]:
     return [json.dumps(point, sort_keys=True) for point in expand_grid(grid)]
 
 

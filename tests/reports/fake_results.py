@@ -25,10 +25,10 @@ def results_rows(models: list[str], profiles: list[str]) -> pd.DataFrame:
                 energy = (1 + m) * (1 + p) * (1 + c) * 1e-6
                 rows.append({
                     "key": f"{m}-{p}-{c}", "unit_key": f"{m}-{p}", "sweep": "unit-test",
-                    "model": model, "model_source": f"zoo:{model}", "model_params": "{}",
+                    "model": model, "model_source": f"zoo:{model}", "model_variant": "{}",
                     "input": json.dumps({"dataset": "digits"}), "profile": profile,
                     "profile_id": profile, "profile_version": "1", "regime": "event-driven",
-                    "params": json.dumps({"memory.sram.capacity_kib": capacity}),
+                    "overrides": json.dumps({"memory.sram.capacity_kib": capacity}),
                     "memory.sram.capacity_kib": capacity, "convention": "exact",
                     "accuracy_source": "digits test split", "simulate": False, "seed": 0,
                     "neurocost_version": "0.1.0", "energy_j": energy, "latency_s": 1e-3 * (1 + c),
