@@ -131,9 +131,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     config.stash[_CHANGES] = changes = run.finish()
     report_path = config.getoption("claims_report")
     if report_path:
-        from neurocost.claims.report import write_report
+        from neurocost.claims.report import write_claims_report
 
-        write_report(report_path, run.outcomes, changes)
+        write_claims_report(report_path, run.outcomes, changes)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -101,7 +101,7 @@ def json_summary(
     }
 
 
-def write_report(
+def write_claims_report(
     path: str | Path, outcomes: list[Outcome], changes: list[tuple[Path, GoldenChange]]
 ) -> Path:
     """Write the summary to ``path``: JSON when it ends in ``.json``, Markdown otherwise."""

@@ -32,13 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from neurocost.claims.report import markdown_summary, write_report
+    from neurocost.claims.report import markdown_summary, write_claims_report
     from neurocost.claims.runner import check_claims
 
     result = check_claims(args.files, update=args.update)
     sys.stdout.write(markdown_summary(result.outcomes, result.golden_changes))
     if args.report:
-        write_report(args.report, result.outcomes, result.golden_changes)
+        write_claims_report(args.report, result.outcomes, result.golden_changes)
     return 0 if result.passed else 1
 
 

@@ -63,7 +63,7 @@ OP_MIX: dict[str, str] = {f"effective_{OP_PLURALS[c]}": OP_LABELS[c] for c in OP
 MEMORY_LEVEL_PREFIX = "memory_bits."
 
 
-def units_of(columns: list[str], extra: dict[str, str] | None = None) -> dict[str, str]:
+def column_units(columns: list[str], extra: dict[str, str] | None = None) -> dict[str, str]:
     """Column -> unit for every figure column among ``columns`` (``extra`` adds or overrides)."""
     units = {name: unit for name, (unit, _) in FIGURES.items() if name in columns}
     units.update({c: BIT for c in columns if c.startswith(MEMORY_LEVEL_PREFIX)})

@@ -52,7 +52,7 @@ class SweepInput(InputSpec):
     samples: int = Field(default=16, ge=1, validation_alias=AliasChoices("samples", "batch"))
 
 
-class ModelSpec(BaseModel):
+class SweepModel(BaseModel):
     """One model (or a family of variants) to sweep.
 
     source: ``zoo:NAME``, ``package.module:factory`` or a model file, as on the command line.
@@ -100,7 +100,7 @@ class SweepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    models: list[ModelSpec] = Field(min_length=1)
+    models: list[SweepModel] = Field(min_length=1)
     profiles: list[str] = Field(min_length=1)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     simulate: bool = False

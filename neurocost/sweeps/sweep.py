@@ -23,7 +23,7 @@ import pandas as pd
 from neurocost import __version__
 from neurocost.sweeps.executors import run_tasks
 from neurocost.sweeps.model_jobs import ModelJob, TracedModel, trace_job
-from neurocost.sweeps.result_columns import units_of
+from neurocost.sweeps.result_columns import column_units
 from neurocost.sweeps.spec import SweepSpec, expand_grid, load_spec
 from neurocost.sweeps.store import ResultsStore
 
@@ -115,7 +115,8 @@ def sweep(
         written = 0
         for index, (rows, layers) in run_tasks(price_unit, units, scheduler, workers):
             fresh = rows[~rows["key"].isin(finished)]
-            store.append(fresh, units_of(list(fresh.columns), _trace_units(units[index])), layers)
+            units_by_column = column_units(list(fresh.columns), _trace_units(units[index]))
+            store.append(fresh, units_by_column, layers)
             written += len(fresh)
             bar.advance(len(rows))
     return SweepOutcome(spec.results_dir, written, skipped, repairs)

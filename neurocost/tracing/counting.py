@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 
 @dataclass(frozen=True)
-class ConvGeometry:
+class ConvConnectivity:
     """The parameters of an N-d convolution (N = 1 or 2) that decide who meets whom."""
 
     stride: tuple[int, ...]
@@ -51,7 +51,7 @@ def linear_fanout(weight_nonzero: torch.Tensor) -> FanOut:
 
 
 def conv_fanout(
-    weight_nonzero: torch.Tensor, in_shape: tuple[int, ...], geometry: ConvGeometry
+    weight_nonzero: torch.Tensor, in_shape: tuple[int, ...], geometry: ConvConnectivity
 ) -> FanOut:
     """Fan-out of a 1-d or 2-d convolution for one sample of shape ``(C_in, *spatial)``.
 

@@ -142,7 +142,7 @@ class Recorder:
             nonzero = weight != 0
         if info.kind == "linear":
             return counting.linear_fanout(nonzero)
-        geometry = counting.ConvGeometry(
+        geometry = counting.ConvConnectivity(
             tuple(module.stride), _padding(module, shape_key), tuple(module.dilation),
             module.groups)
         return counting.conv_fanout(nonzero, shape_key, geometry)

@@ -56,11 +56,11 @@ def layer_rows(models: list[str], profiles: list[str]) -> pd.DataFrame:
 def render_fake_report(root: Path) -> ReportFiles:
     """One rendered report of three models (one with a hostile name) on two profiles."""
     from neurocost.reports.render import write_report
-    from neurocost.sweeps.result_columns import units_of
+    from neurocost.sweeps.result_columns import column_units
     from neurocost.sweeps.store import ResultsStore
 
     models, profiles = ["scnn", "bnn", NASTY], ["loihi", "gpu"]
     rows = results_rows(models, profiles)
     store = ResultsStore(root / "store")
-    store.append(rows, units_of(list(rows.columns)), layer_rows(models, profiles))
+    store.append(rows, column_units(list(rows.columns)), layer_rows(models, profiles))
     return write_report(store.root, root / "out")

@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from neurocost.sweeps.result_columns import units_of
+from neurocost.sweeps.result_columns import column_units
 from neurocost.sweeps.store import LAYERS, RESULTS, CorruptResultsError, ResultsStore
 from tests.reports.fake_results import layer_rows, results_rows
 
@@ -16,7 +16,7 @@ from tests.reports.fake_results import layer_rows, results_rows
 def two_part_store(tmp_path: Path) -> tuple[ResultsStore, pd.DataFrame]:
     rows = results_rows(["scnn", "bnn"], ["loihi"])
     store = ResultsStore(tmp_path / "store")
-    units = units_of(list(rows.columns))
+    units = column_units(list(rows.columns))
     store.append(rows.iloc[:2], units, layer_rows(["scnn"], ["loihi"]))
     store.append(rows.iloc[2:], units, layer_rows(["bnn"], ["loihi"]))
     return store, rows
