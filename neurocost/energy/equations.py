@@ -97,8 +97,11 @@ class _Equations:
         if tech is None or tech.scaling == "none":
             return 1.0
         p = self.params.get
+        node, voltage = p("operating_point.node_nm"), p("operating_point.voltage_v")
+        if node is None and voltage is None:  # priced where the constants were measured
+            return 1.0
         return energy_factor(tech.scaling, p("technology.node") * 1e9, p("technology.voltage"),
-                             p("operating_point.node_nm"), p("operating_point.voltage_v"))
+                             node, voltage)
 
     def col(self, name: str) -> np.ndarray:
         return self.table[name].to_numpy(dtype=float)

@@ -43,13 +43,16 @@ class Params:
         self.units: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.undeclared: set[str] = set()  # sourced fields left null in the profile
+        self.read: set[str] = set()  # paths the equations asked for: an override elsewhere is idle
         _flatten(profile, self)
 
     def get(self, path: str) -> Any:
         try:
-            return self.values[path]
+            value = self.values[path]
         except KeyError:
             raise KeyError(f"profile {self.profile.id}: no field {path}") from None
+        self.read.add(path)
+        return value
 
     def declared(self, path: str) -> bool:
         return self.values.get(path) is not None

@@ -127,7 +127,23 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
         out[f"memory_bits.{level}"] = np.broadcast_to(bits, (n,))
     if conv is not None:
         out["convention"] = conv.label
+    _refuse_idle_overrides(prof.id, params, dict(zip(columns, paths, strict=True)))
     return out
+
+
+def _refuse_idle_overrides(profile_id: str, params: Params, paths: dict[str, str]) -> None:
+    """An override the equations never read changes no figure: the grid would report identical
+    rows, so it is refused rather than returned as a result."""
+    for column, path in paths.items():
+        if path in params.read:
+            continue
+        hint = (" technology.* states where the profile's constants were measured and only "
+                "matters against an operating point; sweep operating_point.* to price at another "
+                "node or voltage." if path.startswith("technology.") else "")
+        raise OverrideError(
+            f"profile {profile_id}: override {column!r} changes nothing: pricing this trace on "
+            f"the profile never reads {path}.{hint}"
+        )
 
 
 def _variant_columns(grid: Grid) -> dict[str, np.ndarray]:

@@ -103,3 +103,13 @@ def test_node_outside_the_scaling_table_is_refused():
 def test_structural_fields_cannot_be_swept(path):
     with pytest.raises(OverrideError, match=rf"'{path}' cannot be swept"):
         price_variants(two_layer_trace(), toy(), {path: [True]})
+
+
+def test_an_override_the_pricing_never_reads_is_refused():
+    # cmos45 prices at its reference technology unless an operating point is set, so moving the
+    # reference voltage alone changes no figure (the README once swept exactly this key)
+    trace = two_layer_trace()
+    with pytest.raises(OverrideError, match="technology.voltage.*changes nothing.*operating_point"):
+        price_variants(trace, "cmos45", {"technology.voltage": [0.7, 0.8, 0.9]})
+    rows = price_variants(trace, "cmos45", {"operating_point.voltage_v": [0.7, 0.8, 0.9]})
+    assert rows["energy_j"].is_monotonic_increasing and rows["energy_j"].nunique() == 3
