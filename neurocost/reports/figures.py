@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 
 import matplotlib
@@ -19,6 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import EngFormatter  # noqa: E402
 
 from neurocost.reports.analysis import (  # noqa: E402
     best_per_group,
@@ -26,10 +28,16 @@ from neurocost.reports.analysis import (  # noqa: E402
     priced,
     provenance_line,
 )
-from neurocost.sweeps.result_columns import ENERGY_COMPONENTS, MEMORY_LEVEL_PREFIX, OP_MIX  # noqa: E402
+from neurocost.sweeps.result_columns import (  # noqa: E402
+    ENERGY_COMPONENTS,
+    MEMORY_LEVEL_PREFIX,
+    OP_MIX,
+)
 
 _MAX_PANELS = 6  # models or profiles per axis of a small-multiples figure
 _MARKERS = "osD^vP*Xh<>p"
+_TEXT = 8  # smallest font size (pt) in a figure: readable at the page's width
+_PALETTE = [f"C{i}" for i in range(10)]
 
 
 @dataclass(frozen=True)
@@ -47,26 +55,36 @@ def pareto_figure(results: pd.DataFrame) -> Figure | None:
     rated = results.dropna(subset=["accuracy", "energy_j"])
     if rated.empty:
         return None
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    fig, ax = plt.subplots(figsize=(10.5, 4.8))
     models = sorted(rated["model"].unique())
     for p_index, (profile, rows) in enumerate(rated.groupby("profile", sort=True)):
-        color = f"C{p_index % 10}"
+        color = _PALETTE[p_index % len(_PALETTE)]
         for m_index, model in enumerate(models):
             points = rows[rows["model"] == model]
             if len(points):
-                ax.scatter(points["energy_j"], points["accuracy"], color=color, alpha=0.7,
-                           marker=_MARKERS[m_index % len(_MARKERS)], label=f"{model} on {profile}")
-    front = pareto_front(rated)
+                # compute-only estimates leave most of the work out: drawn hollow, off the front
+                partial = (points["regime"] == "compute-only").all()
+                ax.scatter(points["energy_j"], points["accuracy"], alpha=0.8,
+                           facecolors="none" if partial else color, edgecolors=color,
+                           marker=_MARKERS[m_index % len(_MARKERS)],
+                           label=f"{model} on {profile}" + (" (compute-only)" if partial else ""))
+    full = rated[rated["regime"] != "compute-only"]
+    front = pareto_front(full if len(full) else rated)
     ax.step(front["energy_j"], front["accuracy"], where="post", color="black", linewidth=1,
             label="Pareto front")
     ax.set_xscale("log")
-    ax.set_xlabel("energy per inference (J, log scale)")
-    ax.set_ylabel("accuracy (fraction)")
+    ax.xaxis.set_major_formatter(EngFormatter(unit="J"))
+    ax.set_xlabel("energy per inference (log scale)", fontsize=_TEXT + 1)
+    ax.set_ylabel("accuracy (fraction)", fontsize=_TEXT + 1)
+    ax.tick_params(labelsize=_TEXT)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=_TEXT, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    basis = ("full-system rows only; compute-only rows are hollow" if len(full) < len(rated)
+             and len(full) else "all rows")
     caption = (
         f"Energy per inference (J) against accuracy; {len(rated)} rows, "
-        f"{len(front)} on the front. {provenance_line(rated)}."
+        f"{len(front)} on the front ({basis}). {provenance_line(rated)}."
     )
     return Figure("pareto", "Energy vs accuracy", _svg(fig, "pareto"), caption)
 
@@ -79,27 +97,29 @@ def layer_breakdown_figure(layers: pd.DataFrame, results: pd.DataFrame) -> Figur
     profiles = sorted(layers["profile"].unique())[:_MAX_PANELS]
     components = [c for c in ENERGY_COMPONENTS if c in layers.columns]
     fig, axes = plt.subplots(len(models), len(profiles), squeeze=False,
-                             figsize=(3.2 * len(profiles) + 1, 2.6 * len(models) + 0.6))
+                             figsize=(3.6 * len(profiles) + 1, 3.0 * len(models) + 0.6))
     for row, model in enumerate(models):
         for col, profile in enumerate(profiles):
             ax = axes[row][col]
             panel = layers[(layers["model"] == model) & (layers["profile"] == profile)]
-            ax.set_title(f"{model} on {profile}", fontsize=8)
+            ax.set_title(f"{model} on {profile}", fontsize=_TEXT + 1)
             if panel.empty:  # the profile cannot run the model: say so, draw no zero bars
                 ax.text(0.5, 0.5, "not priced:\nsee 'Models a profile\ncannot run'",
-                        ha="center", va="center", fontsize=7, transform=ax.transAxes)
+                        ha="center", va="center", fontsize=_TEXT, transform=ax.transAxes)
                 ax.set_axis_off()
                 continue
             bottom = pd.Series(0.0, index=panel.index)
+            labels = _layer_labels(panel)
             for c_index, component in enumerate(components):
-                ax.bar(panel["layer"], panel[component], bottom=bottom, color=f"C{c_index}",
+                ax.bar(labels, panel[component], bottom=bottom, color=_PALETTE[c_index],
                        label=ENERGY_COMPONENTS[component])
                 bottom = bottom + panel[component]
-            ax.tick_params(axis="x", labelrotation=60, labelsize=6)
-            ax.tick_params(axis="y", labelsize=6)
+            ax.yaxis.set_major_formatter(EngFormatter(unit="J"))
+            ax.tick_params(axis="x", labelrotation=60, labelsize=_TEXT - 1)
+            ax.tick_params(axis="y", labelsize=_TEXT)
             if col == 0:
-                ax.set_ylabel("energy per inference (J)", fontsize=7)
-    axes[0][0].legend(fontsize=6)
+                ax.set_ylabel("energy per inference", fontsize=_TEXT)
+    axes[0][0].legend(fontsize=_TEXT - 1)
     fig.tight_layout()
     known = priced(results)
     shown = known[known["model"].isin(models) & known["profile"].isin(profiles)]
@@ -120,17 +140,18 @@ def op_mix_figure(results: pd.DataFrame) -> Figure | None:
     if not ops:
         return None
     per_model = results.groupby("model", sort=True)[ops].first()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = plt.subplots(figsize=(9.0, 3.8))
     width = 0.8 / len(ops)
     positions = range(len(per_model))
     for o_index, op in enumerate(ops):
         ax.bar([p + o_index * width for p in positions], per_model[op].clip(lower=0),
-               width=width, label=OP_MIX[op], color=f"C{o_index}")
+               width=width, label=OP_MIX[op], color=_PALETTE[o_index])
     ax.set_xticks([p + width * (len(ops) - 1) / 2 for p in positions], per_model.index,
-                  rotation=20, fontsize=8)
+                  rotation=20, fontsize=_TEXT)
     ax.set_yscale("symlog", linthresh=1)
-    ax.set_ylabel("effective ops per inference (log scale)")
-    ax.legend(fontsize=7)
+    ax.set_ylabel("effective ops per inference (log scale)", fontsize=_TEXT + 1)
+    ax.tick_params(axis="y", labelsize=_TEXT)
+    ax.legend(fontsize=_TEXT, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="operands")
     fig.tight_layout()
     caption = (
         "Effective synaptic operations per inference (ops: exact counts of non-zero input x "
@@ -149,14 +170,17 @@ def memory_levels_figure(results: pd.DataFrame) -> Figure | None:
     labels = [f"{r.model}\n{r.profile}" for r in best.itertuples()]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(best) + 2), 4.0))
     bottom = pd.Series(0.0, index=best.index)
-    for l_index, level in enumerate(levels):
+    colours = _level_colours([level[len(MEMORY_LEVEL_PREFIX):] for level in levels])
+    for level in levels:
         values = best[level].fillna(0.0)
-        ax.bar(labels, values, bottom=bottom, label=level[len(MEMORY_LEVEL_PREFIX):],
-               color=f"C{l_index}")
+        name = level[len(MEMORY_LEVEL_PREFIX):]
+        ax.bar(labels, values, bottom=bottom, label=name, color=colours[name])
         bottom = bottom + values
-    ax.set_ylabel("memory traffic per inference (bit)")
-    ax.tick_params(axis="x", labelsize=7)
-    ax.legend(fontsize=7, title="level")
+    ax.yaxis.set_major_formatter(EngFormatter(unit="bit"))
+    ax.set_ylabel("memory traffic per inference", fontsize=_TEXT + 1)
+    ax.tick_params(axis="x", labelsize=_TEXT)
+    ax.tick_params(axis="y", labelsize=_TEXT)
+    ax.legend(fontsize=_TEXT, title="level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     caption = (
         "Memory traffic per inference (bit) by memory level, for the lowest-energy parameter "
@@ -174,6 +198,26 @@ def all_figures(results: pd.DataFrame, layers: pd.DataFrame) -> list[Figure]:
         memory_levels_figure(results),
     ]
     return [figure for figure in made if figure is not None]
+
+
+def _layer_labels(panel: pd.DataFrame) -> list[str]:
+    """A layer's name with its kind (``0 conv2d``, ``3 Leaky``), so a Sequential's index reads."""
+    if "kind" not in panel.columns:
+        return [str(layer) for layer in panel["layer"]]
+    return [f"{layer} {kind}".strip() if kind and kind not in str(layer) else str(layer)
+            for layer, kind in zip(panel["layer"], panel["kind"].fillna(""), strict=True)]
+
+
+def _level_colours(names: list[str]) -> dict[str, str]:
+    """A colour per memory level that follows its name, not its position, so a level keeps its
+    colour from report to report; two names wanting one colour take the next free one."""
+    colours: dict[str, str] = {}
+    for name in sorted(names):
+        index = zlib.crc32(name.encode()) % len(_PALETTE)
+        while _PALETTE[index] in colours.values() and len(colours) < len(_PALETTE):
+            index = (index + 1) % len(_PALETTE)
+        colours[name] = _PALETTE[index]
+    return colours
 
 
 def _truncation_note(layers: pd.DataFrame) -> str:

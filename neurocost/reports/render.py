@@ -118,7 +118,7 @@ def summary_lines(results: pd.DataFrame, min_accuracy: float) -> list[str]:
             f"{len(results)} rows over {results['profile'].nunique()} profiles{gaps}.",
         ]
     return [
-        f"Best energy {SCOPE} at >= {bar} accuracy: {format_si(best['energy_j'], 'J')} "
+        f"Best energy {SCOPE} with at least {bar} accuracy: {format_si(best['energy_j'], 'J')} "
         f"({best['model']}, accuracy {best['accuracy']:.1%} on {best['accuracy_source']}).",
         f"On profile {best['profile']} ({best['profile_id']} v{best['profile_version']}, "
         f"{best['regime']}), parameters {_overrides_text(best['overrides'])}.",
@@ -133,7 +133,7 @@ def report_tables(results: pd.DataFrame, units: dict[str, str]) -> list[Table]:
     return [
         _comparison_table(results),
         _profiles_table(results),
-        _parameters_table(results),
+        _parameters_table(results, units),
         _models_table(results),
         _cannot_run_table(results),
         Table("units", "Columns and units", ["column", "unit", "meaning"],
@@ -184,13 +184,14 @@ def column_table(results: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
 
 
 def _comparison_table(results: pd.DataFrame) -> Table:
-    best = {(r.model, r.profile): r
-            for r in best_per_group(results, ["model", "profile"]).itertuples()}
     unpriced = {(r.model, r.profile) for r in cannot_run(results).itertuples()}
     profiles = sorted(results["profile"].unique())
     rows = []
-    for model, group in results.groupby("model", sort=True):
-        row = [Cell(str(model)), Cell(_accuracy_text(group["accuracy"].max()), True)]
+    for (model, variant), group in results.groupby(["model", "model_variant"], sort=True):
+        label = _variant_label(results, model, variant)
+        row = [Cell(label), Cell(_accuracy_text(group["accuracy"].max()), True)]
+        variant_best = best_per_group(group, ["model", "profile"])
+        best = {(r.model, r.profile): r for r in variant_best.itertuples()}
         for profile in profiles:
             r = best.get((model, profile))
             if r is not None:
@@ -204,6 +205,17 @@ def _comparison_table(results: pd.DataFrame) -> Table:
         note="Lowest energy per inference (J) / its latency per inference (s) over the swept "
         "parameters of each profile; why a profile cannot run a model is listed below.",
     )
+
+
+def _variant_label(results: pd.DataFrame, model: str, variant: str) -> str:
+    """The model's name, plus the factory keywords that tell its variants apart (if several)."""
+    variants = results.loc[results["model"] == model, "model_variant"].unique()
+    if len(variants) < 2:
+        return str(model)
+    keywords = json.loads(variant) if variant else {}
+    differing = {k: v for k, v in keywords.items()
+                 if len({json.dumps(json.loads(other).get(k)) for other in variants}) > 1}
+    return f"{model} ({', '.join(f'{k}={v}' for k, v in differing.items())})"
 
 
 def _cannot_run_table(results: pd.DataFrame) -> Table:
@@ -223,17 +235,19 @@ def _profiles_table(results: pd.DataFrame) -> Table:
     return Table("profiles", "Profiles", ["profile", "id", "version", "regime", "convention"], rows)
 
 
-def _parameters_table(results: pd.DataFrame) -> Table:
+def _parameters_table(results: pd.DataFrame, units: dict[str, str]) -> Table:
     values: dict[str, set[str]] = {}
     for text in results["overrides"].unique():
         for path, value in json.loads(text).items():
             values.setdefault(path, set()).add(json.dumps(value))
-    rows = [[Cell(path), Cell(", ".join(sorted(v, key=_json_order)))]
+    rows = [[Cell(path), Cell(", ".join(sorted(v, key=_json_order))), Cell(units.get(path, ""))]
             for path, v in sorted(values.items())]
     seeds = ", ".join(str(s) for s in sorted(results["seed"].unique()))
     simulate = ", ".join(str(s) for s in sorted(results["simulate"].unique()))
-    rows += [[Cell("seed"), Cell(seeds)], [Cell("simulate"), Cell(simulate)]]
-    return Table("parameters", "Sweep parameters", ["profile field (dotted path)", "values"], rows)
+    rows += [[Cell("seed"), Cell(seeds), Cell("")], [Cell("simulate"), Cell(simulate), Cell("")]]
+    return Table("parameters", "Sweep parameters",
+                 ["profile field (dotted path)", "values", "unit"], rows,
+                 note="Values are in the unit the profile states for the field.")
 
 
 def _models_table(results: pd.DataFrame) -> Table:

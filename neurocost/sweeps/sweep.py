@@ -115,7 +115,8 @@ def sweep(
         written = 0
         for index, (rows, layers) in run_tasks(price_unit, units, scheduler, workers):
             fresh = rows[~rows["key"].isin(finished)]
-            units_by_column = column_units(list(fresh.columns), _trace_units(units[index]))
+            units_by_column = column_units(list(fresh.columns), {
+                **_trace_units(units[index]), **_grid_units(units[index])})
             store.append(fresh, units_by_column, layers)
             written += len(fresh)
             bar.advance(len(rows))
@@ -191,6 +192,15 @@ def _profile_digest(spec: SweepSpec, name: str) -> str:
     path = spec.resolve(name)
     profile = load_profile(path if path.is_file() else name)
     return _digest({"profile": profile.model_dump(mode="json")})
+
+
+def _grid_units(unit: PricingUnit) -> dict[str, str]:
+    """Each swept path's unit, as the profile states it (the unit its grid values are in)."""
+    from neurocost.energy.params import Params
+    from neurocost.energy.registry import load_profile
+
+    stated = Params(load_profile(unit.profile)).units
+    return {path: stated[path] for path in unit.grid if path in stated}
 
 
 def _trace_units(unit: PricingUnit) -> dict[str, str]:

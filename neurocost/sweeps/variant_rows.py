@@ -67,7 +67,7 @@ def layer_rows(
     except PricingError:
         return None
     components = [c for c in ENERGY_COMPONENTS if c in breakdown.columns]
-    return breakdown[["layer", *components]]
+    return breakdown[["layer", "kind", *components]]
 
 
 def _unpriced_rows(

@@ -84,3 +84,15 @@ def test_pairs_a_profile_cannot_run_have_unknown_energy_and_a_reason(
     assert pd.isna(rows.loc[("bcnn", "cmos45"), "cannot_run"])
     assert rows.loc[("bcnn", "cmos45"), "energy_j"] > 0
     assert "compute.bop" in rows.loc[("bcnn", "snn-45nm-ac-mac"), "cannot_run"]
+
+
+def test_the_log_and_the_report_give_each_model_the_same_accuracy(
+    demo: tuple[Path, str],
+) -> None:
+    out, printed = demo
+    rows = pd.read_csv(out / "report" / "results.csv")
+    for model in MODELS:
+        logged = re.search(rf"trained {model.name} \(.*?\): test accuracy ([\d.]+)%", printed)
+        assert logged, f"no training line for {model.name}"
+        reported = rows.loc[rows["model"] == model.name, "accuracy"].iloc[0]
+        assert float(logged.group(1)) == round(100 * reported, 1)

@@ -66,7 +66,7 @@ def test_summary_names_the_cheapest_row_over_ninety_percent(files: ReportFiles) 
     # fake rows: accuracy 0.8 + 0.05 * model index, so only model 2 (NASTY) reaches 0.90; its
     # cheapest row is profile 0 (loihi), capacity 64: energy (1+2)*(1+0)*(1+0) µJ = 3 µJ
     assert files.summary[0].startswith(
-        "Best energy per inference (one sample, summed over its time steps) at >= 90% "
+        "Best energy per inference (one sample, summed over its time steps) with at least 90% "
         "accuracy: 3 µJ"
     )
     assert "On profile loihi (loihi v1, event-driven)" in files.summary[1]
