@@ -99,6 +99,20 @@ def _flatten(profile: Profile, params: Params) -> None:
                 params.undeclared.add(path)
 
 
+def sweepable(profile: Profile) -> list[tuple[str, Any, str]]:
+    """Every path a sweep or ``price_variants`` may override, with its current value (in the unit
+    the profile states, the unit grid values are read in) and that unit (empty for settings)."""
+    keys = []
+    for path, value, holds_constant in walk(profile):
+        if path in _STRUCTURAL or path.endswith(".holds"):
+            continue
+        if isinstance(value, Sourced):
+            keys.append((path, value.value, value.unit))
+        elif value is not None or not holds_constant:
+            keys.append((path, value, ""))
+    return keys
+
+
 def override_paths(params: Params, paths: list[str]) -> list[str]:
     """Normalise override paths (``x.value`` -> ``x``) and check each names a profile field."""
     normalised = []

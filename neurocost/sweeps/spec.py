@@ -8,15 +8,20 @@ Example::
 
     name: digits-chips
     models:
-      - source: zoo:scnn
+      - source: zoo:scnn                     # or pkg.mod:factory, file.py:factory, .onnx, .nir
         variants: {beta: [0.8, 0.95]}       # factory keyword arguments, every combination
-        input: {samples: 16}
-    profiles: [loihi, truenorth]
+        input: {samples: 16, encoder: rate}  # the front door's InputSpec (see the README)
+      - source: my_model.py:build
+        weights: my_model.pt                 # a state_dict file, relative to this file
+        input: {shape: [1, 28, 28], steps: 25}
+    profiles: [cmos45]
     grid:                                    # profile fields by dotted path, every combination
-      memory.sram.capacity_kib: [64, 256, 1024]
-      voltage_v: [0.7, 0.9]
+      memory.sram_8k.capacity: [8, 16, 64]   # in the unit the profile states (KiB)
+      operating_point.voltage_v: [0.7, 0.9]
     simulate: false
     results: results/digits-chips            # relative to this file
+
+``neurocost profiles show ID --keys`` lists every key a grid may sweep, with its unit.
 """
 
 from __future__ import annotations

@@ -113,3 +113,14 @@ def test_an_override_the_pricing_never_reads_is_refused():
         price_variants(trace, "cmos45", {"technology.voltage": [0.7, 0.8, 0.9]})
     rows = price_variants(trace, "cmos45", {"operating_point.voltage_v": [0.7, 0.8, 0.9]})
     assert rows["energy_j"].is_monotonic_increasing and rows["energy_j"].nunique() == 3
+
+
+def test_every_key_profiles_show_lists_can_be_swept():
+    from neurocost.energy.params import Params, override_paths, sweepable
+    from neurocost.energy.registry import load_profile
+
+    keys = {path: (value, unit) for path, value, unit in sweepable(load_profile("cmos45"))}
+    assert keys["memory.sram_8k.capacity"] == (8.0, "KiB")
+    assert "operating_point.voltage_v" in keys and "technology.scaling" not in keys
+    profile = load_profile("cmos45")
+    assert override_paths(Params(profile), list(keys)) == list(keys)  # each accepted as a path

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from neurocost.reports.figures import _layer_labels, _level_colours
 from neurocost.reports.render import report_tables
@@ -41,3 +42,23 @@ def test_swept_fields_carry_their_unit_and_markdown_has_no_entities(tmp_path: Pa
     assert parameters.rows[0][2].text == "KiB"
     markdown = render_fake_report(tmp_path).markdown.read_text()
     assert "&gt;=" not in markdown and "at least 90% accuracy" in markdown
+
+
+def test_the_report_command_never_overwrites_an_earlier_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from neurocost.cli import main
+    from neurocost.sweeps.result_columns import column_units
+    from neurocost.sweeps.store import ResultsStore
+    from tests.reports.fake_results import layer_rows
+
+    rows = results_rows(["scnn"], ["loihi"])
+    store = ResultsStore(tmp_path / "sweep1")
+    store.append(rows, column_units(list(rows.columns)), layer_rows(["scnn"], ["loihi"]))
+    assert main(["report", str(store.root)]) == 0
+    first = tmp_path / "report-sweep1" / "report.html"
+    written = first.read_text()
+    assert main(["report", str(store.root)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert first.read_text() == written
+    assert main(["report", str(store.root), "--overwrite"]) == 0

@@ -76,3 +76,20 @@ def test_yaml_tags_that_build_objects_are_refused(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(SweepSpecError, match="not found"):
         load_spec(tmp_path / "nope.yaml")
+
+
+def test_the_documented_example_is_a_valid_spec_and_the_schema_is_json(capsys) -> None:
+    import json
+    import textwrap
+
+    import yaml
+
+    from neurocost.cli import main
+    from neurocost.sweeps import spec as spec_module
+
+    example = textwrap.dedent(spec_module.__doc__.split("Example::", 1)[1].split("``")[0])
+    spec = load_spec(yaml.safe_load(example))
+    assert spec.models[1].input.shape == (1, 28, 28)
+    assert main(["sweep", "--schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert set(schema["required"]) == {"name", "models", "profiles"}
