@@ -12,7 +12,10 @@ the translation for the supported layers is done here, with snnTorch's conventio
     snn.Leaky        -> nir.LIF with dt = 1e-4: tau = dt / (1 - beta), r = tau / dt, v_leak = 0,
                         so that dt-stepping tau dv/dt = (v_leak - v) + r I gives v <- beta v + I;
                         the reset rule (subtract or zero) travels in the node metadata.
-Max pooling has no NIR equivalent and is refused by name, as is any other layer.
+    snn.Synaptic     -> nir.CubaLIF: tau_syn = dt / (1 - alpha), tau_mem = dt / (1 - beta),
+                        r = tau_mem / dt, w_in = tau_syn / dt (the same one-step equivalence)
+Max pooling has no NIR equivalent and is refused by name, as is any other layer (subclasses of
+the neurons too: their firing differs, e.g. TernaryLeaky's signed spikes).
 """
 
 from __future__ import annotations
@@ -35,27 +38,56 @@ class NirConversionError(ValueError):
     """A layer or graph shape that this NIR translation does not support."""
 
 
-def _lif(module: snn.Leaky, shape: tuple[int, ...]) -> object:
-    import nir
+def _time_constant(decay: torch.Tensor, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """NIR's time constant of a per-step decay factor: tau = dt / (1 - decay)."""
+    factor = np.broadcast_to(decay.detach().numpy(), shape).astype(np.float32)
+    if np.any(factor >= 1.0):
+        raise NirConversionError(f"a neuron with {what} >= 1 has no finite NIR time constant")
+    return DT / (1.0 - factor)
 
-    beta = np.broadcast_to(module.beta.detach().numpy(), shape).astype(np.float32)
-    if np.any(beta >= 1.0):
-        raise NirConversionError("a Leaky with beta >= 1 has no finite NIR time constant")
-    tau = DT / (1.0 - beta)
+
+def _firing(module: snn.SpikingNeuron, shape: tuple[int, ...]) -> tuple[np.ndarray, str]:
     threshold = np.broadcast_to(module.threshold.detach().numpy(), shape).astype(np.float32)
     reset = module.reset_mechanism
     if reset not in ("subtract", "zero"):
-        raise NirConversionError("a Leaky without reset has no NIR LIF equivalent")
+        raise NirConversionError(f"a {type(module).__name__} without reset has no NIR "
+                                 "equivalent")
+    return threshold, reset
+
+
+def _lif(module: snn.Leaky, shape: tuple[int, ...]) -> object:
+    import nir
+
+    tau = _time_constant(module.beta, shape, "beta")
+    threshold, reset = _firing(module, shape)
     return nir.LIF(tau=tau, r=tau / DT, v_leak=np.zeros(shape, np.float32),
                    v_threshold=threshold, metadata={_RESET_KEY: reset})
+
+
+def _cuba_lif(module: snn.Synaptic, shape: tuple[int, ...]) -> object:
+    """snnTorch's Synaptic (synaptic current decaying by alpha, membrane by beta) as NIR's
+    current-based LIF, with the input and leak gains that make one NIR step one snnTorch step."""
+    import nir
+
+    tau_syn = _time_constant(module.alpha, shape, "alpha")
+    tau_mem = _time_constant(module.beta, shape, "beta")
+    threshold, reset = _firing(module, shape)
+    return nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau_mem, r=tau_mem / DT,
+                       v_leak=np.zeros(shape, np.float32), v_threshold=threshold,
+                       w_in=tau_syn / DT, metadata={_RESET_KEY: reset})
 
 
 def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> object:
     import nir
 
     sample_shape = tuple(x.shape[1:])
-    if isinstance(module, snn.Leaky):
+    if type(module) is snn.Leaky:
         return _lif(module, tuple(y.shape[1:]))
+    if type(module) is snn.Synaptic:
+        return _cuba_lif(module, tuple(y.shape[1:]))
+    if isinstance(module, nn.MaxPool2d):
+        raise NirConversionError(f"layer {name!r} (MaxPool2d): NIR has no max-pooling node, "
+                                 "only AvgPool2d and SumPool2d; use nn.AvgPool2d to export")
     if isinstance(module, nn.Linear):
         weight = module.weight.detach().numpy()
         if module.bias is None:
@@ -77,7 +109,7 @@ def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> obj
                              padding=np.array(_pair(module.padding)))
     raise NirConversionError(
         f"layer {name!r} ({type(module).__name__}) has no NIR translation; supported: Linear, "
-        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky"
+        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky and Synaptic"
     )
 
 
@@ -114,12 +146,27 @@ def _leaky(node: object, output: bool) -> snn.Leaky:
     if np.any(np.asarray(node.v_leak) != 0):
         raise NirConversionError("NIR LIF with v_leak != 0 has no snnTorch Leaky equivalent")
     reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
-    scalar = bool(np.all(beta == beta.flat[0])) and bool(np.all(threshold == threshold.flat[0]))
-    return snn.Leaky(
-        beta=float(beta.flat[0]) if scalar else torch.from_numpy(beta),
-        threshold=float(threshold.flat[0]) if scalar else torch.from_numpy(threshold),
-        reset_mechanism=reset, init_hidden=True, output=output,
-    )
+    return snn.Leaky(beta=_scalar_or_tensor(beta), threshold=_scalar_or_tensor(threshold),
+                     reset_mechanism=reset, init_hidden=True, output=output)
+
+
+def _synaptic(node: object, output: bool) -> snn.Synaptic:
+    alpha = 1.0 - DT / np.asarray(node.tau_syn, np.float32)
+    beta = 1.0 - DT / np.asarray(node.tau_mem, np.float32)
+    threshold = np.asarray(node.v_threshold, np.float32)
+    if np.any(np.asarray(node.v_leak) != 0):
+        raise NirConversionError("NIR CubaLIF with v_leak != 0 has no snnTorch Synaptic "
+                                 "equivalent")
+    reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
+    return snn.Synaptic(alpha=_scalar_or_tensor(alpha), beta=_scalar_or_tensor(beta),
+                        threshold=_scalar_or_tensor(threshold), reset_mechanism=reset,
+                        init_hidden=True, output=output)
+
+
+def _scalar_or_tensor(values: np.ndarray) -> float | torch.Tensor:
+    """One float when every neuron shares the value, else the per-neuron tensor."""
+    return float(values.flat[0]) if np.all(values == values.flat[0]) else \
+        torch.from_numpy(values)
 
 
 def _module(name: str, node: object, output: bool) -> nn.Module:
@@ -127,6 +174,8 @@ def _module(name: str, node: object, output: bool) -> nn.Module:
 
     if isinstance(node, nir.LIF):
         return _leaky(node, output)
+    if isinstance(node, nir.CubaLIF):
+        return _synaptic(node, output)
     if isinstance(node, (nir.Affine, nir.Linear)):
         weight = torch.from_numpy(np.asarray(node.weight, np.float32))
         layer = nn.Linear(weight.shape[1], weight.shape[0], bias=isinstance(node, nir.Affine))
@@ -179,8 +228,8 @@ def import_nir(source: str | Path | object) -> nn.Sequential:
         current = following.get(current)
     if current is None:
         raise NirConversionError("NIR graph chain does not reach an Output node")
-    last_lif = max((i for i, n in enumerate(chain) if isinstance(graph.nodes[n], nir.LIF)),
-                   default=-1)
+    last_lif = max((i for i, n in enumerate(chain)
+                    if isinstance(graph.nodes[n], (nir.LIF, nir.CubaLIF))), default=-1)
     return nn.Sequential(*(
         _module(name, graph.nodes[name], output=index == last_lif)
         for index, name in enumerate(chain)

@@ -57,3 +57,45 @@ def test_snntorch_reads_our_file(tmp_path: Path) -> None:
 def test_max_pooling_is_refused_by_name() -> None:
     with pytest.raises(NirConversionError, match="'1' \\(MaxPool2d\\)"):
         export_nir(zoo.get("scnn"), zoo.example_input("scnn")[0])
+
+
+def _synaptic_mlp() -> nn.Sequential:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(12, 8), _synaptic(), nn.Linear(8, 4),
+                          _synaptic(output=True))
+    with torch.no_grad():
+        model[0].weight.mul_(3)
+    return model
+
+
+def _synaptic(output: bool = False) -> nn.Module:
+    import snntorch as snn
+
+    return snn.Synaptic(alpha=0.75, beta=0.5, init_hidden=True, output=output)
+
+
+def test_synaptic_maps_to_cuba_lif_and_round_trips(tmp_path: Path) -> None:
+    model = _synaptic_mlp()
+    frames = torch.rand(5, 3, 12, generator=torch.Generator().manual_seed(1))
+    path = tmp_path / "synaptic.nir"
+    graph = export_nir(model, frames[0], path)
+    cuba = graph.nodes["1"]
+    assert isinstance(cuba, nir.CubaLIF)
+    # tau_syn = dt / (1 - alpha) = 1e-4 / 0.25 = 4e-4; tau_mem = dt / (1 - beta) = 2e-4
+    assert cuba.tau_syn.flat[0] == pytest.approx(4 * DT)
+    assert cuba.tau_mem.flat[0] == pytest.approx(2 * DT)
+    back = import_nir(path)
+    assert torch.equal(_final_spikes(model, frames), _final_spikes(back, frames))
+    from_file = nc.trace(str(path), frames).layers.drop(columns="layer")
+    from_torch = nc.trace(model, frames).layers.drop(columns="layer")
+    assert from_file.equals(from_torch)
+
+
+def test_export_command_writes_files_trace_reads_back(tmp_path: Path) -> None:
+    from neurocost.cli import main
+
+    assert main(["export", "zoo:smlp", "--nir", str(tmp_path / "s.nir")]) == 0
+    assert main(["trace", str(tmp_path / "s.nir"), "--random", "4,2,784"]) == 0
+    assert main(["export", "zoo:bmlp", "--onnx", str(tmp_path / "b.onnx")]) == 0
+    assert main(["trace", str(tmp_path / "b.onnx"), "--random", "2,784"]) == 0
+    assert main(["export", "zoo:smlp", "--onnx", str(tmp_path / "x.onnx")]) == 2  # per step
