@@ -155,8 +155,14 @@ def _attributes(module: nn.Module) -> dict[str, object]:
     return found
 
 
+def _may_keep_state(module: nn.Module) -> bool:
+    """False for torch's own layers (``torch.nn.modules``): in eval mode, under ``no_grad``, their
+    forward changes no attribute (batch norm updates its statistics in training mode only)."""
+    return not type(module).__module__.startswith("torch.nn.modules.")
+
+
 class StateWatch:
-    """Fingerprints of every module's attributes, taken before a run.
+    """Fingerprints of the attributes of every module that may keep state, taken before a run.
 
     ``changed()`` lists, as ``"path.attribute"``, what the run changed that no state rule covers:
     state the next run would start from, and that ``reset_state`` cannot clear.
@@ -165,7 +171,7 @@ class StateWatch:
     def __init__(self, model: nn.Module, root_name: str = "model") -> None:
         self._root = root_name
         self._before = [(name, module, _attributes(module))
-                        for name, module in model.named_modules()]
+                        for name, module in model.named_modules() if _may_keep_state(module)]
 
     def changed(self) -> list[str]:
         found = []
