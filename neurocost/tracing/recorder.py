@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -16,7 +18,7 @@ import torch.nn as nn
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class, parse_encoding
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import COLUMNS
-from neurocost.tracing.neurons import state_variables
+from neurocost.tracing.neurons import framework, membrane, state_variables
 from neurocost.tracing.trace_record import Gap
 
 
@@ -61,6 +63,18 @@ class Recorder:
         step = self._calls[layer]
         self._calls[layer] += 1
         return step
+
+    @contextmanager
+    def at_step(self, step: int | None) -> Iterator[None]:
+        """Record the rows of one slice of a multi-step call at ``step`` (None: as usual)."""
+        if step is None:
+            yield
+            return
+        was, self.step = self.step, step
+        try:
+            yield
+        finally:
+            self.step = was
 
     def _add(self, **row: object) -> None:
         self.rows.append(tuple(row.get(c, 0) for c in COLUMNS))
@@ -152,14 +166,15 @@ class Recorder:
 
     # ---- neurons -----------------------------------------------------------------------------
     def neuron_call(self, module: nn.Module, name: str, spikes: torch.Tensor) -> None:
-        """Count one time step of an snnTorch neuron layer (every neuron updates once)."""
+        """Count one time step of a neuron layer (every neuron updates once)."""
         n_state = state_variables(module)
         if n_state is None:
-            self.gap(name, f"snnTorch neuron {type(module).__name__}", 0)
+            self.gap(name, f"{framework(module)} neuron {type(module).__name__} (its state "
+                     "variables are not known to neurocost)", 0)
             return
         neurons = spikes.numel()
-        state_bits = 32 if getattr(module, "mem", None) is None else \
-            tags.encoding_of(module.mem).bits
+        potential = membrane(module)
+        state_bits = 32 if potential is None else tags.encoding_of(potential).bits
         tags.tag(spikes, SPIKE)
         self._add(
             layer=name, kind=type(module).__name__, step=self._step_for(name), op_class="",
