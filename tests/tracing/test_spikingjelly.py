@@ -27,6 +27,11 @@ from spikingjelly.activation_based import (  # noqa: E402
     surrogate,
 )
 
+from tests.tracing.spikingjelly_models import (  # noqa: E402
+    recorded,
+    spikingjelly_op_counts,
+)
+
 T, B = 5, 3
 NEURONS = {
     "IFNode": lambda: neuron.IFNode(surrogate_function=surrogate.ATan()),
@@ -68,34 +73,6 @@ def _inputs(*shape: int) -> torch.Tensor:
     return torch.rand(T, B, *shape, generator=torch.Generator().manual_seed(1)) * 2
 
 
-def _reference(model: nn.Module, x: torch.Tensor, modules: list[nn.Module], step_mode: str,
-               want_input: bool = False) -> list[list[torch.Tensor]]:
-    """Per module, every step's output (or input) from a plain run with forward hooks."""
-    seen: list[list[torch.Tensor]] = [[] for _ in modules]
-
-    def keep(i: int):
-        def hook(m, args, out):
-            value = (args[0] if want_input else out).detach().clone()
-            if step_mode == "m":  # one call holds the whole sequence
-                seen[i].extend(value.unbind(0))
-            else:
-                seen[i].append(value)
-        return hook
-
-    handles = [m.register_forward_hook(keep(i)) for i, m in enumerate(modules)]
-    functional.reset_net(model)
-    with torch.no_grad():
-        if step_mode == "m":
-            model(x)
-        else:
-            for t in range(x.shape[0]):
-                model(x[t])
-    for h in handles:
-        h.remove()
-    functional.reset_net(model)
-    return seen
-
-
 def _trace(model: nn.Module, x: torch.Tensor, step_mode: str) -> nc.Trace:
     return nc.trace(model, x, steps=T if step_mode == "m" else None)
 
@@ -104,7 +81,7 @@ def _trace(model: nn.Module, x: torch.Tensor, step_mode: str) -> nc.Trace:
 @pytest.mark.parametrize("name", list(NEURONS))
 def test_neuron_updates_spikes_and_the_spike_driven_layer(name, step_mode):
     model, x = _dense_net(name, step_mode), _inputs(8)
-    (spikes,) = _reference(model, x, [model[0][1]], step_mode)
+    (spikes,) = recorded(model, x, [model[0][1]], step_mode)
     tr = _trace(model, x, step_mode)
     rows = tr.layers[tr.layers.layer == "0.1"]
     assert list(rows.step) == list(range(T))
@@ -133,7 +110,7 @@ def test_single_and_multi_step_mode_give_the_same_rows(name):
 def test_multi_step_convolutions_exact_per_step(folded):
     model, x = _conv_net(folded), _inputs(1, 8, 8)
     conv2 = model[3][0]
-    (inputs,) = _reference(model, x, [model[3]], "m", want_input=True)
+    (inputs,) = recorded(model, x, [model[3]], "m", want_input=True)
     tr = _trace(model, x, "m")
     rows = tr.layers[tr.layers.layer == "3.0"]
     assert list(rows.step) == list(range(T))
@@ -198,17 +175,13 @@ def test_strict_mode_refuses_stateful_modules_it_cannot_count(module, named):
 # ---- SpikingJelly's own op counter -----------------------------------------------------------
 def _spikingjelly_counts(model: nn.Module, x: torch.Tensor) -> dict[str, int]:
     """SynOps, MACs and neuromorphic memory bytes from SpikingJelly's op counter (per batch)."""
-    oc = op_counter
-    synops, macs, memory = oc.SynOpCounter(), oc.MACCounter(), oc.NeuromorphicMemoryAccessCounter()
-    functional.reset_net(model)
-    with torch.no_grad(), oc.DispatchCounterMode([synops, macs], strict=False):
-        model(x)
-    functional.reset_net(model)
-    with torch.no_grad(), oc.ModuleCounterMode([memory], model=model):
+    synops, macs = spikingjelly_op_counts(model, x)
+    memory = op_counter.NeuromorphicMemoryAccessCounter()
+    with torch.no_grad(), op_counter.ModuleCounterMode([memory], model=model):
         model(x)
     functional.reset_net(model)
     found = memory.get_counts()["Global"]
-    return {"synops": int(synops.get_total()), "macs": int(macs.get_total()), **found}
+    return {"synops": synops["Global"], "macs": macs["Global"], **found}
 
 
 def test_agrees_with_spikingjelly_op_counter_where_it_counts_the_same_thing():
@@ -230,7 +203,7 @@ def test_spikingjelly_synops_include_zero_weights_and_neurocost_does_not():
     """SpikingJelly's SynOpCounter multiplies spikes by the fan-out of *all* weights (its conv
     rule re-runs the layer with a weight of ones), so pruned synapses still count there."""
     model, x = _dense_net("IFNode", "m"), _inputs(8)
-    (spikes,) = _reference(model, x, [model[0][1]], "m")
+    (spikes,) = recorded(model, x, [model[0][1]], "m")
     rows = _trace(model, x, "m").layers
     fc2 = rows[rows.layer == "1"]
     ones = torch.ones_like(model[1].weight).numpy()
