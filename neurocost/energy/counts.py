@@ -13,6 +13,7 @@ import pandas as pd
 from neurocost.tracing.trace_record import Trace
 
 SYNAPTIC_CLASSES = ("ac", "signed_ac", "bop", "mac")
+LOOKUP_KIND = "embedding"  # table lookups: weight rows read, no arithmetic, no neuron update
 _KEYS = ["layer", "kind", "op_class", "in_encoding", "weight_encoding", "in_bits", "weight_bits"]
 SUMMED = [
     "dense_ops", "effective_ops", "in_nonzero", "neuron_updates", "spikes_out",
@@ -45,4 +46,5 @@ def layer_counts(trace: Trace) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"trace.layers has unknown op_class value(s) {unknown}")
     table["synaptic"] = table["op_class"] != ""
+    table["lookup"] = table["kind"] == LOOKUP_KIND
     return table

@@ -1,14 +1,15 @@
 """Where the tracer listens: module hooks for layers and neurons, a dispatch mode for ops.
 
-Known synaptic modules (Linear, Conv1d, Conv2d and subclasses that declare encodings) are counted
-at module level, where weight and input are unambiguous; the aten ops they run inside are then
-ignored. SpikingJelly modules in multi-step mode take a whole sequence ``[T, B, ...]`` per call,
-and the layers inside a ``SeqToANNContainer`` see it with time folded into the batch
-(``[T*B, ...]``); both are split back into one row per step. Everything else is seen at the aten
-level: matrix products between activations
-(``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention) and functional
-convolutions are counted there, and ops that contract tensors in ways we cannot count (RNN
-kernels, transposed or 3-d convolutions, ...) are reported as gaps — an error in strict mode.
+Known synaptic modules (Linear, Conv1d, Conv2d and subclasses that declare encodings) and
+embedding tables (lookups: weight rows read, no arithmetic) are counted at module level, where
+weight and input are unambiguous; the aten ops they run inside are then ignored. SpikingJelly
+modules in multi-step mode take a whole sequence ``[T, B, ...]`` per call, and the layers inside
+a ``SeqToANNContainer`` see it with time folded into the batch (``[T*B, ...]``); both are split
+back into one row per step. Everything else is seen at the aten level: matrix products between
+activations (``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention, grouped
+query attention included) and functional convolutions are counted there, and ops that contract
+tensors in ways we cannot count (RNN kernels, transposed or 3-d convolutions, ...) are reported
+as gaps — an error in strict mode.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class ModuleRole:
     """How the tracer treats one module of the traced model."""
 
     name: str
-    role: str  # "synaptic" | "neuron" | "unsupported" | "plain"
+    role: str  # "synaptic" | "neuron" | "lookup" | "unsupported" | "plain"
     kind: str = ""
     forced_input: Encoding | None = None
     reason: str = ""
@@ -73,6 +74,8 @@ def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
         else:
             if is_spiking_neuron(module):
                 role = ModuleRole(qualified, "neuron", type(module).__name__)
+            elif isinstance(module, nn.Embedding):
+                role = ModuleRole(qualified, "lookup", "embedding")
             elif is_unknown_stateful(module):
                 role = ModuleRole(qualified, "unsupported", type(module).__name__,
                                   reason=f"stateful SpikingJelly module {type(module).__name__} "
@@ -129,7 +132,8 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        counted_here = role.role in ("synaptic", "unsupported") and scope.handled_depth == 0
+        counted_here = role.role in ("synaptic", "unsupported", "lookup") \
+            and scope.handled_depth == 0
         scope.stack.append(role)
         scope.op_index.append({})
         if role.folds_time:
@@ -174,6 +178,8 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
         for step, x, out in _per_step(role, args[0], first_out, folded_steps):
             with rec.at_step(step):
                 rec.synaptic_call(module, info, x, out)
+    elif role.role == "lookup" and counted_here:
+        rec.lookup_call(module, role.name, args[0], first_out)
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
@@ -301,6 +307,9 @@ class _FunctionalConv:
 def _attention(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     bound = _bind(func, args, kwargs)
     q, k, v = bound["query"], bound["key"], bound["value"]
+    if k.dim() >= 3 and q.shape[-3] != k.shape[-3]:  # grouped-query attention shares k, v heads
+        group = q.shape[-3] // k.shape[-3]
+        k, v = (_keep_tag(t, t.repeat_interleave(group, dim=-3)) for t in (k, v))
     name = icpt.scope.op_name("attention")
     if bound.get("dropout_p", 0.0):
         icpt.rec.gap(name, "attention with dropout", int(q.shape[-2] * k.shape[-2] * q.shape[-1]))

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class, parse_encoding
+from neurocost.models.encodings import (
+    BINARY,
+    SPIKE,
+    Encoding,
+    int_,
+    op_class,
+    parse_encoding,
+)
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import COLUMNS
 from neurocost.tracing.neurons import framework, membrane, state_variables
@@ -163,6 +170,30 @@ class Recorder:
             tuple(module.stride), _padding(module, shape_key), tuple(module.dilation),
             module.groups)
         return counting.conv_fanout(nonzero, shape_key, geometry)
+
+    # ---- embedding tables --------------------------------------------------------------------
+    def lookup_call(self, module: nn.Module, name: str, ids: torch.Tensor,
+                    out: torch.Tensor) -> None:
+        """Count one embedding lookup: no arithmetic, one table row read per id.
+
+        Dense and event-driven machines read the same rows, so both weight-read columns hold
+        ``ids x embedding_dim x bits per entry``.
+        """
+        weight_enc = getattr(module, "weight_encoding", None)
+        weight_enc = parse_encoding(weight_enc) if weight_enc is not None else \
+            tags.encoding_of(module.weight)
+        bits = float(getattr(module, "bits_per_weight", weight_enc.bits))
+        read = ids.numel() * module.embedding_dim * bits
+        id_enc = int_(torch.iinfo(ids.dtype).bits)
+        self._add(
+            layer=name, kind="embedding", step=self._step_for(name), op_class="",
+            in_encoding=str(id_enc), weight_encoding=str(weight_enc),
+            in_bits=id_enc.bits, weight_bits=bits, batch=self.batch_size,
+            in_elems=ids.numel(), in_nonzero=ids.numel(), out_elems=out.numel(),
+            weight_bits_read=read, weight_bits_read_event=read,
+            act_bits_in=ids.numel() * id_enc.bits,
+            act_bits_out=out.numel() * tags.encoding_of(out).bits,
+        )
 
     # ---- neurons -----------------------------------------------------------------------------
     def neuron_call(self, module: nn.Module, name: str, spikes: torch.Tensor) -> None:
