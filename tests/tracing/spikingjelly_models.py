@@ -203,3 +203,8 @@ def spikingjelly_op_counts(model: nn.Module, x: torch.Tensor
     functional.reset_net(model)
     return tuple({scope: int(sum(by_op.values())) for scope, by_op in c.get_counts().items()}
                  for c in (synops, macs))
+
+
+def sew_resnet() -> nn.Module:
+    """A factory for ``neurocost trace tests.tracing.spikingjelly_models:sew_resnet``."""
+    return seeded(SEWResNet)

@@ -16,39 +16,11 @@ from torch import nn
 import neurocost as nc
 from tests.tracing.brute_force import linear_pairs
 
-transformers = pytest.importorskip("transformers")
+pytest.importorskip("transformers")
+from tests.tracing.transformers_models import HEADS, B, D, N  # noqa: E402
+from tests.tracing.transformers_models import built as _built
 
-B, N, D, HEADS, KV_HEADS = 2, 6, 32, 4, 2
-
-
-def _bert(attention: str) -> nn.Module:
-    cfg = transformers.BertConfig(vocab_size=100, hidden_size=D, num_hidden_layers=2,
-                                  num_attention_heads=HEADS, intermediate_size=2 * D,
-                                  max_position_embeddings=16, attn_implementation=attention)
-    return transformers.BertModel(cfg)
-
-
-def _vit(attention: str) -> nn.Module:
-    cfg = transformers.ViTConfig(image_size=12, patch_size=4, hidden_size=D, num_hidden_layers=1,
-                                 num_attention_heads=HEADS, intermediate_size=2 * D,
-                                 attn_implementation=attention)
-    return transformers.ViTModel(cfg)
-
-
-def _llama(attention: str) -> nn.Module:
-    cfg = transformers.LlamaConfig(vocab_size=50, hidden_size=D, intermediate_size=2 * D,
-                                   num_hidden_layers=2, num_attention_heads=HEADS,
-                                   num_key_value_heads=KV_HEADS, max_position_embeddings=32,
-                                   attn_implementation=attention)
-    return transformers.LlamaForCausalLM(cfg)
-
-
-MODELS = {"bert": _bert, "vit": _vit, "llama": _llama}
-
-
-def _built(name: str, attention: str) -> nn.Module:
-    torch.manual_seed(0)
-    return MODELS[name](attention).eval()
+MODELS = ("bert", "vit", "llama")
 
 
 def _input(name: str) -> torch.Tensor:
@@ -72,7 +44,7 @@ def _linear_inputs(model: nn.Module, x: torch.Tensor) -> dict[str, list[torch.Te
 
 
 @pytest.mark.parametrize("attention", ["eager", "sdpa"])
-@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("name", MODELS)
 def test_linear_layers_exact_against_brute_force(name, attention):
     model, x = _built(name, attention), _input(name)
     tr = nc.trace(model, x, steps=1)
@@ -88,7 +60,7 @@ def test_linear_layers_exact_against_brute_force(name, attention):
         assert rows.loc[layer, "dense_ops"] == sum(d for _, d in pairs), layer
 
 
-@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("name", MODELS)
 def test_eager_and_sdpa_attention_count_alike(name):
     """Same ops and weight traffic; only the written activations differ, because the eager path
     writes the score and probability matrices that a fused kernel keeps on chip."""
