@@ -129,6 +129,11 @@ def test_seq_to_ann_container_and_multi_step_layers_count_alike():
     assert folded.equals(layered)
 
 
+def test_multi_step_model_traced_step_by_step_is_a_clear_error():
+    with pytest.raises(ValueError, match="'0.0' is a SpikingJelly module in multi-step mode"):
+        nc.trace(_dense_net("LIFNode", "m"), _inputs(8))
+
+
 def test_trace_starts_from_rest_whatever_ran_before():
     model, x = _conv_net(False, norm=False), _inputs(1, 8, 8)  # BN running stats aside
     first = _trace(model, x, "m").layers
