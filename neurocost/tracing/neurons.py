@@ -64,12 +64,20 @@ def framework(module: nn.Module) -> str:
 
 
 def state_variables(module: nn.Module) -> int | None:
-    """State variables per neuron for a known neuron class (or a subclass of one), else None."""
-    table, package = (SPIKINGJELLY_STATE_VARIABLES, "spikingjelly") \
-        if is_spikingjelly_neuron(module) else (STATE_VARIABLES, "snntorch")
+    """State variables per neuron for a known neuron class (or a user's subclass of one), else
+    None.
+
+    For SpikingJelly the nearest class SpikingJelly itself defines must be a known one: its own
+    subclasses of known neurons change what is emitted or kept (``LIAFNode`` outputs analog
+    values, ``OTTTLIFNode`` keeps traces), so they are unknown until taught.
+    """
+    if is_spikingjelly_neuron(module):
+        own = next(cls for cls in type(module).__mro__
+                   if cls.__module__.startswith("spikingjelly"))
+        return SPIKINGJELLY_STATE_VARIABLES.get(own.__name__)
     for cls in type(module).__mro__:
-        if cls.__module__.startswith(package) and cls.__name__ in table:
-            return table[cls.__name__]
+        if cls.__module__.startswith("snntorch") and cls.__name__ in STATE_VARIABLES:
+            return STATE_VARIABLES[cls.__name__]
     return None
 
 

@@ -168,7 +168,20 @@ class _Leaky(base.MemoryModule):
         return self.trace
 
 
-@pytest.mark.parametrize("module, named", [(_HomemadeNode, "_HomemadeNode"), (_Leaky, "_Leaky")])
+class _MyLIF(neuron.LIFNode):
+    """A user's subclass of a known neuron: counted as the neuron it extends."""
+
+
+def test_a_users_subclass_of_a_known_neuron_counts_as_that_neuron():
+    model = nn.Sequential(layer.Linear(8, 6), _MyLIF())
+    rows = nc.trace(model, _inputs(8)).layers
+    assert rows[rows.layer == "1"].neuron_updates.sum() == 6 * T * B
+
+
+@pytest.mark.parametrize("module, named", [
+    (_HomemadeNode, "_HomemadeNode"), (_Leaky, "_Leaky"),
+    (lambda: neuron.LIAFNode(act=nn.ReLU(), threshold_related=False), "LIAFNode"),  # analog out
+])
 def test_strict_mode_refuses_stateful_modules_it_cannot_count(module, named):
     model = nn.Sequential(nn.Sequential(layer.Linear(8, 6), module()), layer.Linear(6, 4))
     with pytest.raises(nc.tracing.trace.UnsupportedOperation, match=named):
