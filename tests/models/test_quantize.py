@@ -18,6 +18,7 @@ from neurocost.models.layers import (
     QuantEmbedding,
     QuantLinear,
 )
+from neurocost.models.zoo.hugging_face import BIBERT_FP32
 from neurocost.models.zoo.registry import get
 
 
@@ -95,14 +96,10 @@ transformers = pytest.importorskip("transformers")
 def _hf_bert() -> nn.Module:
     """A Hugging Face BERT with the zoo BiBERT's shape (L=2, d=128, 2 heads, d_ff=512, vocab
     1000, 512 positions, 2 token types, 2 classes), random weights."""
-    cfg = transformers.BertConfig(vocab_size=1000, hidden_size=128, num_hidden_layers=2,
-                                  num_attention_heads=2, intermediate_size=512,
-                                  max_position_embeddings=512, num_labels=2)
-    torch.manual_seed(0)
-    return transformers.BertForSequenceClassification(cfg).eval()
+    return get("bert_hf").model
 
 
-BIBERT_SKIP = ["classifier", "*.position_embeddings", "*.token_type_embeddings"]  # BiBERT: fp32
+BIBERT_SKIP = list(BIBERT_FP32)
 
 
 def test_binarised_hugging_face_bert_reproduces_the_zoo_bibert():
@@ -124,6 +121,15 @@ def test_without_attention_bits_the_attention_products_stay_fp32():
     tr = nc.trace(nc.quantize(_hf_bert(), 1, 1, skip=BIBERT_SKIP), ids, steps=1)
     matmuls = tr.layers[tr.layers.kind == "matmul"]
     assert set(matmuls.op_class) == {"mac"} and len(matmuls) == 4
+
+
+@pytest.mark.parametrize(("published", "replica"), [("bert_hf", "bert"), ("bibert_hf", "bibert")])
+def test_zoo_entries_on_hugging_face_count_like_the_replicas(published, replica):
+    ids = torch.randint(0, 1000, (2, 32), generator=torch.Generator().manual_seed(1))
+    ours, theirs = (nc.trace(get(name), ids, steps=1) for name in (published, replica))
+    for count in ("dense_macs", "dense_bops", "dense_ops", "weight_bits_read"):
+        assert ours.totals()[count].value == theirs.totals()[count].value, count
+    assert nc.model_size(get(published)).bits == nc.model_size(get(replica)).bits
 
 
 def test_binary_attention_in_a_causal_grouped_query_decoder():
