@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "trace": "neurocost.tracing.trace",
     "load_model": "neurocost.interchange.loading",
     "reset_state": "neurocost.models.state",
+    "quantize": "neurocost.models.quantize",
     "register_state_reset": "neurocost.models.state",
     "count_static": "neurocost.tracing.static",
     "model_size": "neurocost.tracing.static",

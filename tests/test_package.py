@@ -41,3 +41,17 @@ def test_repeated_yaml_keys_are_refused(tmp_path):
         assert "appears twice" in str(err)
     else:
         raise AssertionError("a repeated key must be an error")
+
+
+def test_tracing_quantising_and_pricing_import_neither_spikingjelly_nor_transformers():
+    """Both are optional: imported only by the user's own model code."""
+    code = (
+        "import sys, torch, neurocost as nc\n"
+        "from neurocost.models import zoo\n"
+        "model = nc.quantize(zoo.get('smlp'), 1, 1)\n"
+        "tr = nc.trace(model, zoo.example_input('smlp', batch=2, steps=2))\n"
+        "nc.price(tr, 'cmos45')\n"
+        "print(sorted({'spikingjelly', 'transformers'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

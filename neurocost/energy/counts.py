@@ -14,6 +14,8 @@ from neurocost.tracing.columns import COLUMNS
 from neurocost.tracing.trace_record import Trace
 from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES
 
+LOOKUP_KIND = "embedding"  # table lookups: weight rows read, no arithmetic, no neuron update
+
 
 def layer_counts(trace: Trace) -> pd.DataFrame:
     """Per-layer counts of ``trace`` (per sample, summed over steps), with footprints and calls.
@@ -30,4 +32,5 @@ def layer_counts(trace: Trace) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"trace.layers has unknown op_class value(s) {unknown}")
     table["synaptic"] = table["op_class"] != NEURON_OP_CLASS
+    table["lookup"] = table["kind"] == LOOKUP_KIND
     return table

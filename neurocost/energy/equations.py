@@ -79,6 +79,8 @@ class _Equations:
         self.table, self.params, self.profile = table, params, params.profile
         self.n, self.steps = params.n, steps
         self.syn = table["synaptic"].to_numpy()
+        self.reads_weights = self.syn | table["lookup"].to_numpy()
+        self.neuron_rows = ~self.reads_weights
         self.rows = list(zip(*(table[c].tolist() for c in _ROW_FIELDS), strict=True))
         self.included = self.profile.included_terms()
         self.used: set[str] = set()
@@ -119,9 +121,9 @@ class _Equations:
     def _neuron_formulas(self) -> list[Formula | None]:
         if "neuron" in self.included:
             return [None] * len(self.table)
-        formulas = [None if synaptic else neuron_energy(self.profile, layer, kind)
-                    for layer, kind, _, _, _, synaptic in self.rows]
-        if not self.profile.neuron.update and (~self.syn).any():
+        formulas = [neuron_energy(self.profile, layer, kind) if neuron else None
+                    for (layer, kind, *_), neuron in zip(self.rows, self.neuron_rows, strict=True)]
+        if not self.profile.neuron.update and self.neuron_rows.any():
             self.notes.append("neuron updates are not priced: the profile declares no "
                               "neuron.update energy")
         return formulas
@@ -139,7 +141,7 @@ class _Equations:
 
     def updates(self) -> np.ndarray:
         updates = np.where(self.on_event, self.col("in_nonzero"), self.col("neuron_updates"))
-        return updates * ~self.syn
+        return updates * self.neuron_rows
 
     def compute(self) -> np.ndarray:
         energy = _full([self.value(f) for f in self.op_formulas], self.n)
@@ -153,14 +155,14 @@ class _Equations:
         """Per tensor kind: (bits read, bits written, footprint), each broadcast to ``(n, L)``."""
         zero = np.zeros(len(self.table))
         weights_read = np.where(self.event, self.col("weight_bits_read_event"),
-                                self.col("weight_bits_read")) * self.syn
+                                self.col("weight_bits_read")) * self.reads_weights
         updates_every_step = self.col("neuron_updates")
         share = np.divide(self.col("in_nonzero"), updates_every_step,
                           out=np.zeros_like(updates_every_step), where=updates_every_step > 0)
         state_share = np.where(self.on_event, np.minimum(share, 1.0), 1.0)
         dense = ~np.asarray(self.event, dtype=bool)
         kinds = {
-            "weights": (weights_read, zero, self.col("weight_footprint") * self.syn),
+            "weights": (weights_read, zero, self.col("weight_footprint") * self.reads_weights),
             "state": (self.col("state_bits_read") * state_share,
                       self.col("state_bits_written") * state_share,
                       self.col("state_footprint")),

@@ -12,7 +12,11 @@ are missed (and other models' neurons are touched). ``reset_state`` walks the mo
 tree instead and applies, to each module, the rule registered for its class or nearest base
 class. snnTorch neurons are known: their hidden state is exactly their non-persistent buffers
 (``mem``, ``syn``, ``syn_exc``, ``syn_inh``, and the previous ``spk`` of recurrent neurons), which
-are zeroed. Other stateful modules are taught with ``register_state_reset``.
+are zeroed. SpikingJelly's stateful modules (``MemoryModule``: its neurons and stateful layers)
+are known too, through their own ``reset()``, which restores every registered memory; that rule is
+registered the first time a model is reset or watched after ``spikingjelly`` has been imported, so
+spikingjelly is never imported here. Other stateful modules are taught with
+``register_state_reset``.
 
 ``StateWatch`` finds the state no rule covers: it fingerprints the attributes of every module
 before a run and names those the run changed, so the tracer can refuse (strict mode) a model
@@ -21,6 +25,7 @@ whose next run would start from this run's leftovers.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
@@ -76,6 +81,8 @@ def register_state_reset(
 
 def state_rule(module: nn.Module) -> StateRule | None:
     """The rule registered for the module's class or its nearest registered base class."""
+    if not _spikingjelly_registered:
+        _register_spikingjelly()
     for cls in type(module).__mro__:
         rule = _RULES.get(cls)
         if rule is not None:
@@ -124,6 +131,32 @@ def _register_snntorch() -> None:
 
 
 _register_snntorch()
+
+
+# ---- SpikingJelly --------------------------------------------------------------------------------
+# ``_memories`` holds the state that ``reset()`` restores; ``v_seq`` is the voltage sequence a
+# neuron keeps when ``store_v_seq`` is set, which ``BaseNode.reset()`` clears.
+_SPIKINGJELLY_STATE = frozenset({"_memories", "v_seq"})
+_spikingjelly_registered = False
+
+
+def _reset_memory_module(module: nn.Module) -> None:
+    module.reset()
+
+
+def _register_spikingjelly() -> None:
+    """Register SpikingJelly's ``MemoryModule`` rule once spikingjelly has been imported.
+
+    A model built from SpikingJelly modules has imported it; until then no module can need the
+    rule, and importing spikingjelly here would make it a dependency of every trace.
+    """
+    global _spikingjelly_registered
+    base = sys.modules.get("spikingjelly.activation_based.base")
+    if base is None:
+        return
+    _spikingjelly_registered = True
+    if base.MemoryModule not in _RULES:
+        register_state_reset(base.MemoryModule, _reset_memory_module, _SPIKINGJELLY_STATE)
 
 
 # ---- finding state no rule covers ---------------------------------------------------------------

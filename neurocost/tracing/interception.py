@@ -1,11 +1,15 @@
 """Where the tracer listens: module hooks for layers and neurons, a dispatch mode for ops.
 
-Known synaptic modules (Linear, Conv1d, Conv2d and subclasses that declare encodings) are counted
-at module level, where weight and input are unambiguous; the aten ops they run inside are then
-ignored. Everything else is seen at the aten level: matrix products between activations
-(``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention) and functional
-convolutions are counted there, and ops that contract tensors in ways we cannot count (RNN
-kernels, transposed or 3-d convolutions, ...) are reported as gaps — an error in strict mode.
+Known synaptic modules (Linear, Conv1d, Conv2d and subclasses that declare encodings) and
+embedding tables (lookups: weight rows read, no arithmetic) are counted at module level, where
+weight and input are unambiguous; the aten ops they run inside are then ignored. SpikingJelly
+modules in multi-step mode take a whole sequence ``[T, B, ...]`` per call, and the layers inside
+a ``SeqToANNContainer`` see it with time folded into the batch (``[T*B, ...]``); both are split
+back into one row per step. Everything else is seen at the aten level: matrix products between
+activations (``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention, grouped
+query attention included) and functional convolutions are counted there, and ops that contract
+tensors in ways we cannot count (RNN kernels, transposed or 3-d convolutions, ...) are reported
+as gaps — an error in strict mode.
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mod
 from neurocost.models.contract import declared_encoding
 from neurocost.models.encodings import SPIKE, Encoding
 from neurocost.tracing import tags
-from neurocost.tracing.neurons import is_spiking_neuron
+from neurocost.tracing.neurons import (
+    folds_time,
+    is_multi_step,
+    is_spiking_neuron,
+    is_unknown_stateful,
+)
 from neurocost.tracing.recorder import Recorder
 
 _aten = torch.ops.aten
@@ -35,10 +44,12 @@ class ModuleRole:
     """How the tracer treats one module of the traced model."""
 
     name: str
-    role: str  # "synaptic" | "neuron" | "unsupported" | "plain"
+    role: str  # "synaptic" | "neuron" | "lookup" | "unsupported" | "plain"
     kind: str = ""
     forced_input: Encoding | None = None
     reason: str = ""
+    multi_step: bool = False  # called once per sequence [T, B, ...] (SpikingJelly step_mode "m")
+    folds_time: bool = False  # runs its children on [T*B, ...] (SpikingJelly SeqToANNContainer)
 
 
 def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
@@ -64,6 +75,14 @@ def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
         else:
             if is_spiking_neuron(module):
                 role = ModuleRole(qualified, "neuron", type(module).__name__)
+            elif isinstance(module, nn.Embedding):
+                role = ModuleRole(qualified, "lookup", "embedding")
+            elif is_unknown_stateful(module):
+                role = ModuleRole(qualified, "unsupported", type(module).__name__,
+                                  reason=f"stateful SpikingJelly module {type(module).__name__} "
+                                  "(a state update neurocost does not know)")
+        role.multi_step = is_multi_step(module)
+        role.folds_time = folds_time(module)
         roles[id(module)] = role
     return roles
 
@@ -78,6 +97,7 @@ class Scope:
     op_index: list[dict[str, int]] = field(default_factory=list)
     interceptor: Interceptor | None = None
     suspended_by: int | None = None  # id of the module whose forward runs without the mode
+    folded_steps: list[int] = field(default_factory=list)  # T of each time-folding container
 
     def suspend(self, module: nn.Module) -> None:
         """Take the dispatch mode off while a module we count whole runs its own ops.
@@ -113,9 +133,12 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        counted_here = role.role in ("synaptic", "unsupported") and scope.handled_depth == 0
+        counted_here = role.role in ("synaptic", "unsupported", "lookup") \
+            and scope.handled_depth == 0
         scope.stack.append(role)
         scope.op_index.append({})
+        if role.folds_time:
+            scope.folded_steps.append(int(args[0].shape[0]))
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth += 1
         if role.role != "plain":
@@ -128,11 +151,15 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
             return
         scope.stack.pop()
         scope.op_index.pop()
+        if role.folds_time:
+            scope.folded_steps.pop()
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth -= 1
         scope.busy = True
         try:  # counted while the mode is still off: the tracer's own ops skip the round trip
-            _count_module(module, role, args, output, role_state.pop(id(module), False), rec)
+            folded = scope.folded_steps[-1] if scope.folded_steps else None
+            _count_module(module, role, args, output, role_state.pop(id(module), False), rec,
+                          folded)
         finally:
             scope.busy = False
             scope.resume(module)
@@ -145,18 +172,53 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
 
 
 def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
-                  counted_here: bool, rec: Recorder) -> None:
+                  counted_here: bool, rec: Recorder, folded_steps: int | None) -> None:
     first_out = output[0] if isinstance(output, (tuple, list)) else output
     if role.role == "synaptic" and counted_here:
         info = rec.layer_info(module, role.name, role.kind, role.forced_input)
-        rec.synaptic_call(module, info, args[0], first_out)
+        for step, x, out in _per_step(role, args[0], first_out, folded_steps):
+            with rec.at_step(step):
+                rec.synaptic_call(module, info, x, out)
+    elif role.role == "lookup" and counted_here:
+        rec.lookup_call(module, role.name, args[0], first_out)
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
-        rec.neuron_call(module, role.name, first_out)
+        for step, _, spikes in _per_step(role, first_out, first_out, folded_steps):
+            with rec.at_step(step):
+                rec.neuron_call(module, role.name, spikes)
+        encoding = tags.tag_of(spikes)  # the last step's: every step's is the same
+        if encoding is not None:
+            tags.tag(first_out, encoding)
     declared = declared_encoding(module, "output")
     if declared is not None and isinstance(first_out, torch.Tensor):
         tags.tag(first_out, declared)
+
+
+def _per_step(role: ModuleRole, x: torch.Tensor, out: torch.Tensor, folded_steps: int | None
+              ) -> list[tuple[int | None, torch.Tensor, torch.Tensor]]:
+    """One (step, input, output) per time step held by this call.
+
+    A multi-step module's call holds ``T`` steps along dim 0; a module inside a time-folding
+    container holds them as ``T`` consecutive blocks of dim 0. Any other call is one step, whose
+    number the recorder assigns (``None``). Slices keep the encoding declared for the whole.
+    """
+    if role.multi_step:
+        steps, unfold = int(out.shape[0]), False
+    elif folded_steps is not None and x.shape[0] % folded_steps == 0 \
+            and out.shape[0] % folded_steps == 0:
+        steps, unfold = folded_steps, True
+    else:
+        return [(None, x, out)]
+    if unfold:
+        x, out = _keep_tag(x, x.unflatten(0, (steps, -1))), _keep_tag(out, out.unflatten(
+            0, (steps, -1)))
+    return [(t, _keep_tag(x, x[t]), _keep_tag(out, out[t])) for t in range(steps)]
+
+
+def _keep_tag(whole: torch.Tensor, part: torch.Tensor) -> torch.Tensor:
+    encoding = tags.tag_of(whole)
+    return tags.tag(part, encoding) if encoding is not None else part
 
 
 # ---- aten level -------------------------------------------------------------------------------
@@ -246,6 +308,9 @@ class _FunctionalConv:
 def _attention(icpt: Interceptor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     bound = _bind(func, args, kwargs)
     q, k, v = bound["query"], bound["key"], bound["value"]
+    if k.dim() >= 3 and q.shape[-3] != k.shape[-3]:  # grouped-query attention shares k, v heads
+        group = q.shape[-3] // k.shape[-3]
+        k, v = (_keep_tag(t, t.repeat_interleave(group, dim=-3)) for t in (k, v))
     name = icpt.scope.op_name("attention")
     if bound.get("dropout_p", 0.0):
         icpt.rec.gap(name, "attention with dropout", int(q.shape[-2] * k.shape[-2] * q.shape[-1]))

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
 
 from neurocost.models.contract import declared_bits_per_weight, declared_encoding
-from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class
+from neurocost.models.encodings import BINARY, SPIKE, Encoding, int_, op_class
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import make_row
-from neurocost.tracing.neurons import state_variables
+from neurocost.tracing.neurons import framework, membrane, state_variables
 from neurocost.tracing.trace_record import Gap
 
 
@@ -62,6 +64,18 @@ class Recorder:
         step = self._calls[layer]
         self._calls[layer] += 1
         return step
+
+    @contextmanager
+    def at_step(self, step: int | None) -> Iterator[None]:
+        """Record the rows of one slice of a multi-step call at ``step`` (None: as usual)."""
+        if step is None:
+            yield
+            return
+        was, self.step = self.step, step
+        try:
+            yield
+        finally:
+            self.step = was
 
     def _add(self, **row: object) -> None:
         self.rows.append(make_row(row))
@@ -147,16 +161,39 @@ class Recorder:
             module.groups)
         return counting.conv_fanout(nonzero, shape_key, geometry)
 
+    # ---- embedding tables --------------------------------------------------------------------
+    def lookup_call(self, module: nn.Module, name: str, ids: torch.Tensor,
+                    out: torch.Tensor) -> None:
+        """Count one embedding lookup: no arithmetic, one table row read per id.
+
+        Dense and event-driven machines read the same rows, so both weight-read columns hold
+        ``ids x embedding_dim x bits per entry``.
+        """
+        weight_enc = declared_encoding(module, "weight") or tags.encoding_of(module.weight)
+        bits = declared_bits_per_weight(module) or float(weight_enc.bits)
+        read = ids.numel() * module.embedding_dim * bits
+        id_enc = int_(torch.iinfo(ids.dtype).bits)
+        self._add(
+            layer=name, kind="embedding", step=self._step_for(name), op_class="",
+            in_encoding=str(id_enc), weight_encoding=str(weight_enc),
+            in_bits=id_enc.bits, weight_bits=bits, batch=self.batch_size,
+            in_elems=ids.numel(), in_nonzero=ids.numel(), out_elems=out.numel(),
+            weight_bits_read=read, weight_bits_read_event=read,
+            act_bits_in=ids.numel() * id_enc.bits,
+            act_bits_out=out.numel() * tags.encoding_of(out).bits,
+        )
+
     # ---- neurons -----------------------------------------------------------------------------
     def neuron_call(self, module: nn.Module, name: str, spikes: torch.Tensor) -> None:
-        """Count one time step of an snnTorch neuron layer (every neuron updates once)."""
+        """Count one time step of a neuron layer (every neuron updates once)."""
         n_state = state_variables(module)
         if n_state is None:
-            self.gap(name, f"snnTorch neuron {type(module).__name__}", 0)
+            self.gap(name, f"{framework(module)} neuron {type(module).__name__} (its state "
+                     "variables are not known to neurocost)", 0)
             return
         neurons = spikes.numel()
-        state_bits = 32 if getattr(module, "mem", None) is None else \
-            tags.encoding_of(module.mem).bits
+        potential = membrane(module)
+        state_bits = 32 if potential is None else tags.encoding_of(potential).bits
         tags.tag(spikes, SPIKE)
         self._add(
             layer=name, kind=type(module).__name__, step=self._step_for(name), op_class="",

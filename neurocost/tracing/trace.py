@@ -82,6 +82,7 @@ def trace(
     rec = Recorder(batch, strict)
     scope = Scope()
     roles = classify_modules(model, root_name="model")
+    _check_step_mode(roles, steps)
     weight_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
     was_training = model.training
     model.eval()
@@ -159,6 +160,17 @@ def _batch_size(x: torch.Tensor, steps: int | None, batch_dim: int | None) -> in
     if batch_dim is None:
         batch_dim = 1 if steps > 1 and x.dim() > 1 and x.shape[0] == steps else 0
     return int(x.shape[batch_dim])
+
+
+def _check_step_mode(roles: dict, steps: int | None) -> None:
+    """A multi-step module takes the whole sequence in one call: refuse to feed it x[t]."""
+    multi = next((role.name for role in roles.values() if role.multi_step), None)
+    if steps is None and multi is not None:
+        raise ValueError(
+            f"{multi!r} is a SpikingJelly module in multi-step mode: it takes the whole sequence "
+            "[T, B, ...] in one call. Pass steps=T (the model is then called once on x), or "
+            "set single-step mode with spikingjelly's functional.set_step_mode(model, 's')."
+        )
 
 
 def _declare(x: torch.Tensor, encoding: Encoding | None) -> torch.Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 from neurocost.cli import main
@@ -50,3 +51,25 @@ def test_encode_rate_declares_spikes_for_the_first_layer(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["layers"][0]["op_class"] == "ac" and data["layers"][0]["in_encoding"] == "spike"
     assert not data["warnings"]  # the encoder's frames really are {0, 1}
+
+
+def test_trace_spikingjelly_factory_multi_step(capsys):
+    pytest.importorskip("spikingjelly")
+    code = main(["trace", "tests.tracing.spikingjelly_models:sew_resnet", "--random",
+                 "3,2,3,32,32", "--call-once", "--steps", "3", "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["coverage"] == 1.0 and data["totals"]["neuron_updates"]["value"] > 0
+    assert {row["op_class"] for row in data["layers"]} >= {"ac", "mac"}
+
+
+def test_trace_hugging_face_factory_on_token_ids(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    path = tmp_path / "ids.pt"
+    torch.save(torch.randint(0, 100, (2, 6)), path)
+    code = main(["trace", "tests.tracing.transformers_models:tiny_bert", "--input", str(path),
+                 "--call-once", "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["coverage"] == 1.0
+    assert "embedding" in {row["kind"] for row in data["layers"]}

@@ -139,14 +139,25 @@ class ActQuantizer(nn.Module):
         return f"bits={self.bits}"
 
 
-class BinaryEmbedding(nn.Embedding):
-    """Embedding table stored as signs times a per-row scale (1 bit per entry)."""
+class QuantEmbedding(nn.Embedding):
+    """Embedding table stored at ``weight_bits`` bits per entry: integer levels times a per-row
+    scale (signs for 1 bit, {-1, 0, +1} for 2 bits, as ``quantize_weight`` defines them)."""
 
     weight_encoding: Encoding = BINARY
+    weight_bits: int = 1
+
+    def __init__(self, *args: object, weight_bits: int = 1, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.weight_bits = weight_bits
+        self.weight_encoding = encoding_for_bits(weight_bits)
 
     def effective_weight(self) -> torch.Tensor:
-        """The binarised table the lookup reads."""
-        return quantize_weight(self.weight, 1)
+        """The quantised table the lookup reads."""
+        return quantize_weight(self.weight, self.weight_bits)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         return F.embedding(ids, self.effective_weight(), self.padding_idx)
+
+
+class BinaryEmbedding(QuantEmbedding):
+    """Embedding table stored as signs times a per-row scale (1 bit per entry)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from neurocost.models.zoo import (  # noqa: F401  (importing registers the entries)
     bert,
     feedforward,
+    hugging_face,
     reactnet,
     resnets,
     seq2seq,
