@@ -7,8 +7,7 @@ import argparse
 from rich.table import Table
 
 from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
-
-_COMPONENTS = ("compute", "memory", "neuron", "routing", "static")
+from neurocost.energy.estimate_record import COMPONENTS as _COMPONENTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
-from neurocost.energy.equations import LAYER_COMPONENTS, Costs, evaluate
+from neurocost.energy.equations import CHIP_COMPONENTS, LAYER_COMPONENTS, Costs, Network, evaluate
 from neurocost.energy.estimate_record import COMPONENTS, Estimate
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si
 from neurocost.energy.registry import load_profile
@@ -41,11 +41,9 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
     prof = load_profile(profile)
     conv = get_convention(convention) if convention is not None else None
     table = _counts(trace, conv)
-    costs = evaluate(
-        table, Params(prof), trace.steps,
-        hops=None if timing is None else float(timing.hops),
-        latency_s=None if timing is None else float(timing.latency_s),
-    )
+    costs = evaluate(table, Params(prof), trace.steps, network=_network(timing),
+                     latency_s=None if timing is None else float(timing.latency_s),
+                     latency_source=getattr(timing, "source", "simulation"))
     breakdown = _breakdown(table, costs, timing)
     return Estimate(
         energy_j=float(breakdown["energy_j"].sum()),
@@ -70,18 +68,28 @@ def _counts(trace: Trace, conv: Convention | None) -> pd.DataFrame:
     return table if conv is None else conv.adjust(table, trace.steps)
 
 
+def _network(timing: Any) -> Network:
+    """Packets, hops and cores used from a ``Timing`` (nothing known without one)."""
+    if timing is None:
+        return Network()
+    return Network(packets=float(timing.packets + timing.input_packets),
+                   hops=float(timing.hops), cores_used=len(timing.cores))
+
+
 def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
     layers = table[["layer", "kind", "op_class"]].copy()
     for component in LAYER_COMPONENTS:
         layers[f"{component}_j"] = costs.per_layer[component][0]
-    layers["static_j"] = 0.0
-    static = float(costs.static_j[0])
+    step, io, static = (float(costs.chip[c][0]) for c in CHIP_COMPONENTS)
+    chip = pd.DataFrame({"layer": ["(chip)"], "kind": "", "op_class": "", "step_j": [step],
+                         "io_j": [io], "static_j": [0.0]})
     if timing is not None and len(timing.cores):
         names = [f"core:{c}" for c in timing.cores["core"]]
-        shares = [static / len(names)] * len(names)
+        cores = pd.DataFrame({"layer": names, "kind": "", "op_class": "",
+                              "static_j": [static / len(names)] * len(names)})
+        chip = pd.concat([chip, cores], ignore_index=True)
     else:
-        names, shares = ["(chip)"], [static]
-    chip = pd.DataFrame({"layer": names, "kind": "", "op_class": "", "static_j": shares})
+        chip["static_j"] = static
     out = pd.concat([layers, chip], ignore_index=True).fillna(
         {f"{c}_j": 0.0 for c in COMPONENTS}
     )
@@ -99,7 +107,8 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     (``execution.style="dense"``, ``operating_point.voltage_v=0.7``).
 
     Returns one row per variant: the override columns, then ``energy_j, latency_s, compute_j,
-    memory_j, neuron_j, routing_j, static_j, profile_id, profile_version, regime``, and
+    memory_j, neuron_j, routing_j, step_j, io_j, static_j, profile_id, profile_version,
+    regime``, and
     ``memory_bits.<level>`` (bits read and written on each memory level, per sample).
     """
     prof = load_profile(profile)
@@ -113,7 +122,8 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     costs = evaluate(_counts(trace, conv), params, trace.steps)
     out = pd.DataFrame({name: values for name, values in columns.items()})
     per_component = {c: costs.per_layer[c].sum(axis=1) for c in LAYER_COMPONENTS}
-    per_component["static"] = np.broadcast_to(costs.static_j, (n,))
+    for component in CHIP_COMPONENTS:
+        per_component[component] = np.broadcast_to(costs.chip[component], (n,))
     out["energy_j"] = sum(per_component.values())
     out["latency_s"] = np.broadcast_to(costs.latency_s, (n,))
     for component in COMPONENTS:

@@ -36,6 +36,8 @@ ENERGY_COMPONENTS: dict[str, str] = {
     "memory_j": "memory",
     "neuron_j": "neuron",
     "routing_j": "routing",
+    "step_j": "fixed per step",
+    "io_j": "off-chip I/O",
     "static_j": "static",
 }
 

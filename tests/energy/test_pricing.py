@@ -114,6 +114,7 @@ def test_timing_replaces_latency_prices_hops_and_splits_static_over_cores():
     class FakeTiming:  # the fields price() reads from neurocost.sim.timing.Timing
         latency_s = 1e-6
         hops = 12
+        packets, input_packets = 8, 2
         cores = pd.DataFrame({"core": [0, 1], "layers": ["fc1", "fc2"], "busy_s": [0.0, 0.0],
                               "idle_s": [0.0, 0.0], "utilisation": [0.0, 0.0]})
 
