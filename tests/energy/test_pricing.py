@@ -139,21 +139,27 @@ def test_compute_only_convention_profile():
     assert json.loads(est.to_json())["latency"]["value"] is None
 
 
-def test_loihi_prices_synops_neuron_updates_spikes_and_static():
+def test_loihi_prices_every_silicon_term():
     prof = load_profile("loihi")
-    est = price(spiking_trace(), prof)
-    c = prof.compute.ac["any"].si
-    u = prof.neuron.update["default"].si
-    s = prof.routing.per_spike.si
-    assert est.components()["compute"] == pytest.approx(30 * c)
-    assert est.components()["neuron"] == pytest.approx(20 * u)
-    assert est.components()["routing"] == pytest.approx(6 * s)
-    assert est.components()["memory"] == 0  # weight reads inside the synop, state in the update
-    # analytic latency: 30 synops x t_synop + 20 updates x t_update + 2 barriers
+    est = price(spiking_trace(), prof)  # lif1 -> fc2 (dense), 2 steps
+    syn = prof.compute.ac_by_connection["dense"]["any"].si
+    neuron = prof.neuron
+    assert est.components()["compute"] == pytest.approx(30 * syn)
+    # every neuron accessed (20), active ones updated (16 with input), 6 spikes emitted
+    assert est.components()["neuron"] == pytest.approx(
+        20 * neuron.access["default"].si + 16 * neuron.update["default"].si
+        + 6 * neuron.spike_out.si)
+    # no mapping: one packet per spike
+    assert est.components()["routing"] == pytest.approx(6 * prof.routing.per_packet.si)
+    assert est.components()["memory"] == 0  # weight reads inside the synop, state in the access
+    assert est.components()["step"] == pytest.approx(2 * prof.per_step.energy.si)
+    # analytic latency: 30 synops x t_synop + 16 active updates x t_update + 2 x (barrier + step)
     t = prof.throughput
-    latency = 30 * t.ac["any"].si + 20 * t.neuron_update.si + 2 * t.barrier.si
+    latency = (30 * t.ac["any"].si + 16 * t.neuron_update.si
+               + 2 * (t.barrier.si + prof.per_step.time.si))
     assert est.latency_s == pytest.approx(latency)
-    assert est.components()["static"] == pytest.approx(prof.static_power.si * latency)
+    configured = prof.static_states.configured.si
+    assert est.components()["static"] == pytest.approx(configured * latency)
     assert est.regime == "compute+memory+static"
 
 
