@@ -20,6 +20,7 @@ import pandas as pd
 from neurocost.sim.architecture import Architecture, ArchitectureError
 from neurocost.sim.chip import Fidelity, RunResult, run_engine
 from neurocost.sim.dense_timing import dense_timing
+from neurocost.sim.mapped import schedule
 from neurocost.sim.mapping import Mapping, greedy_mapping, units_of, user_mapping
 from neurocost.sim.network import MeshNetwork
 from neurocost.sim.timing import Timing
@@ -58,6 +59,34 @@ def simulate(
             f"{trace.model or 'this model'!r} has batch size {trace.batch_size}: trace it with "
             "batch 1, or use mode='aggregated'"
         )
+    placed, workload, network, barrier_s = _place(trace, architecture, mapping)
+    result = run_engine(
+        mode,
+        workload,
+        network,
+        architecture.pipeline,
+        barrier_s,
+        architecture.sync.mode == "free_running",
+    )
+    return _timing(mode, trace, placed, architecture, network, result)
+
+
+def mapped_timing(trace: Trace, profile_or_architecture: Any,
+                  mapping: UserMapping | None = None) -> Timing:
+    """The simulation's latency model without the discrete-event run (``neurocost.sim.mapped``):
+    same mapping, per-core work, mesh routes and barriers, scheduled analytically. A Timing
+    with ``mode="mapped"``; dense architectures get their roofline timing as in ``simulate``."""
+    architecture = architecture_of(profile_or_architecture)
+    if architecture.style == "dense":
+        return simulate(trace, architecture, mapping)
+    placed, workload, network, barrier_s = _place(trace, architecture, mapping)
+    result = schedule(workload, network, architecture.pipeline, barrier_s,
+                      architecture.sync.mode == "free_running")
+    return _timing("mapped", trace, placed, architecture, network, result)
+
+
+def _place(trace: Trace, architecture: Architecture, mapping: UserMapping | None):
+    """Mapping, per-core workload, a fresh mesh and the barrier latency of the used tiles."""
     units = units_of(trace, architecture)
     if mapping is None:
         placed = greedy_mapping(units, architecture)
@@ -68,15 +97,7 @@ def simulate(
     workload = build_workload(trace, placed, architecture)
     network = MeshNetwork(architecture.mesh)
     tiles = len({network.tile_of(c) for c in placed.cores_used})
-    result = run_engine(
-        mode,
-        workload,
-        network,
-        architecture.pipeline,
-        architecture.sync.barrier_s(tiles),
-        architecture.sync.mode == "free_running",
-    )
-    return _timing(mode, trace, placed, architecture, network, result)
+    return placed, workload, network, architecture.sync.barrier_s(tiles)
 
 
 def architecture_of(profile_or_architecture: Any) -> Architecture:

@@ -1,6 +1,8 @@
 """``Timing``: what the hardware simulation says about one sample's latency, cores and network.
 
-All figures are per sample (one inference of ``steps`` time steps):
+All figures are per sample (one inference of ``steps`` time steps). ``mode`` says what produced
+them: the simpy simulation (``aggregated``, ``exact``), its analytic list schedule (``mapped``)
+or the roofline of a dense machine (``dense``).
 
 * ``latency_s``: from the first input event to the end of the last time step (barriers included);
   ``latency_per_step_s = latency_s / steps``.
