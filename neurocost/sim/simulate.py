@@ -156,7 +156,7 @@ def _timing(
         synops=result.synops,
         neuron_updates=result.neuron_updates,
         barrier_s=result.barrier_total_s,
-        notes=tuple(_notes(architecture)),
+        notes=tuple(_notes(architecture, mapping)),
     )
 
 
@@ -182,8 +182,13 @@ def _hop_energy(architecture: Architecture, result: RunResult) -> float | None:
     return energy
 
 
-def _notes(architecture: Architecture) -> list[str]:
+def _notes(architecture: Architecture, mapping: Mapping) -> list[str]:
     notes = [
+        f"weights of {layer!r} stored at {stored} bits (the chip's weight precision), quantised "
+        f"from the traced {traced} bits"
+        for layer, traced, stored in mapping.quantised
+    ]
+    notes += [
         "each spike is sent to every core of the next layer (exact for fully connected layers, "
         "an upper bound for convolutions); the last layer's outputs leave the chip untimed",
     ]

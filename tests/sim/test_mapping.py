@@ -13,8 +13,9 @@ from neurocost.sim.mapping import (
     units_of,
     user_mapping,
 )
+from neurocost.sim.simulate import simulate
 from neurocost.sim.synthetic import chain_trace
-from tests.sim.toy_chip import toy_chip
+from tests.sim.toy_chip import toy, toy_chip
 
 
 def test_units_pair_each_neuron_layer_with_the_synaptic_layer_before_it():
@@ -32,6 +33,31 @@ def test_per_weight_storage_counts_the_weight_tensor_once():
     units = units_of(chain_trace([10, 20], steps=1), chip)
     # weight_bits_read of a linear layer is its whole weight tensor: 10 x 20 x 8 bits
     assert units[0].synapse_bits == 10 * 20 * 8
+
+
+def _storing(bits: int, storage: str = "per_connection"):
+    chip = toy_chip()
+    cores = chip.cores.model_copy(update={"weight_bits": toy(bits, "bit"),
+                                          "synapse_storage": storage})
+    return chip.model_copy(update={"cores": cores})
+
+
+@pytest.mark.parametrize("storage", ["per_connection", "per_weight"])
+def test_weights_are_stored_at_the_chip_precision_and_the_quantisation_is_reported(storage):
+    trace = chain_trace([10, 20], steps=1)  # 8-bit weights
+    chip = _storing(4, storage)
+    units = units_of(trace, chip)
+    assert units[0].synapse_bits == 10 * 20 * 4
+    assert units[0].quantised == (("fc1", 8, 4),)
+    timing = simulate(trace, chip)
+    assert "weights of 'fc1' stored at 4 bits (the chip's weight precision), quantised from " \
+           "the traced 8 bits" in timing.notes
+
+
+def test_narrower_weights_keep_their_own_width():
+    units = units_of(chain_trace([10, 20], steps=1), _storing(16))
+    assert units[0].synapse_bits == 10 * 20 * 8
+    assert units[0].quantised == ()
 
 
 def test_greedy_takes_enough_cores_for_neurons():
