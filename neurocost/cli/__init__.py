@@ -9,7 +9,8 @@ import sys
 
 # Subcommand modules under neurocost.cli; each defines ``register(subparsers)`` which adds its
 # parser and sets ``func`` (args -> exit code).
-_COMMANDS = ["trace", "estimate", "profiles", "claims", "sweep", "report", "hw", "demo", "zoo"]
+_COMMANDS = ["trace", "estimate", "profiles", "claims", "sweep", "report", "hw", "demo", "zoo",
+             "validate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,8 +25,9 @@ class Estimate:
     core holding an equal share of static energy; columns ``compute_j, memory_j, neuron_j,
     routing_j, step_j, io_j, static_j, energy_j``. ``regime`` says which terms are in:
     ``compute-only`` or ``compute`` plus ``memory`` and/or ``static``. ``latency_source`` is
-    ``analytic`` (profile throughput), ``tick`` (real-time chip), ``simulation`` (simpy) or
-    ``mapped`` (the simulation's mapping and per-core parallelism, evaluated analytically).
+    ``analytic`` (profile throughput), ``tick`` (real-time chip), ``simulation`` (simpy),
+    ``sanafe`` (SANA-FE) or ``mapped`` (the simulation's mapping and per-core parallelism,
+    evaluated analytically); each includes the profile's fixed time per step.
     ``sources`` maps each profile field used to its source; ``convention`` is ``name@version``
     of the counting convention, whose figures are in ``counts``. ``timing`` is the simulated
     ``Timing`` (latency, throughput, utilisation, hops) when the estimate was priced with one.

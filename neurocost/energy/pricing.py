@@ -96,7 +96,8 @@ def _evaluate(table: pd.DataFrame, params: Params, steps: int, timing: Any) -> C
     """The equations with a timing's latency, packets, hops and cores (or none)."""
     if timing is None:
         return evaluate(table, params, steps)
-    source = "mapped" if getattr(timing, "mode", "") == "mapped" else "simulation"
+    mode = getattr(timing, "mode", "")
+    source = mode if mode in ("mapped", "sanafe") else "simulation"
     return evaluate(table, params, steps, network=_network(timing),
                     latency_s=float(timing.latency_s), latency_source=source)
 

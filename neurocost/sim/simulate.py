@@ -28,6 +28,7 @@ from neurocost.sim.workload import build_workload
 from neurocost.tracing.trace_record import Trace
 
 MODES: tuple[str, ...] = ("aggregated", "exact")
+ENGINES: tuple[str, ...] = ("simpy", "sanafe")
 
 UserMapping = Mapping | MappingABC[str, int | Sequence[int]]
 
@@ -37,8 +38,13 @@ def simulate(
     profile_or_architecture: Any,
     mapping: UserMapping | None = None,
     mode: Fidelity = "aggregated",
+    engine: str = "simpy",
 ) -> Timing:
     """Simulate one sample of ``trace`` on a chip; per-sample figures (counts / batch size).
+
+    engine: ``simpy`` (neurocost's model, the default) or ``sanafe`` (the traced activity
+        replayed on SANA-FE, ``neurocost.sim.sanafe_engine``; needs ``neurocost[sanafe]`` and a
+        profile, whose event energies SANA-FE charges).
 
     profile_or_architecture: an ``Architecture`` or any object with an ``.architecture``
         attribute holding one (a hardware profile).
@@ -49,6 +55,10 @@ def simulate(
     architecture = architecture_of(profile_or_architecture)
     if mode not in MODES:
         raise ValueError(f"simulate: mode must be one of {MODES}, got {mode!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"simulate: engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "sanafe":
+        return _sanafe(trace, profile_or_architecture, architecture, mapping)
     if architecture.style == "dense":
         if mapping is not None:
             raise ValueError("simulate: a dense architecture takes no layer-to-core mapping")
@@ -69,6 +79,17 @@ def simulate(
         architecture.sync.mode == "free_running",
     )
     return _timing(mode, trace, placed, architecture, network, result)
+
+
+def _sanafe(trace: Trace, profile: Any, architecture: Architecture,
+            mapping: UserMapping | None) -> Timing:
+    from neurocost.sim.sanafe_engine import SanafeError, event_energies, run_sanafe
+
+    if architecture.style != "event_driven" or isinstance(profile, Architecture):
+        raise SanafeError("engine='sanafe' needs a profile with an event-driven architecture "
+                          "and event energies (compute, neuron, routing)")
+    placed, workload, _, _ = _place(trace, architecture, mapping)
+    return run_sanafe(trace, architecture, event_energies(profile), placed, workload)
 
 
 def mapped_timing(trace: Trace, profile_or_architecture: Any,

@@ -18,6 +18,8 @@ or the roofline of a dense machine (``dense``).
 * ``packets`` spike packets between cores, ``input_packets`` from off-chip, ``hops`` packet hop
   traversals (``hops_ew + hops_ns``); ``hop_energy_j`` is ``hops_ew x e_ew + hops_ns x e_ns +
   local packets x e_local`` when the mesh declares those energies (``None`` otherwise).
+* ``engine_energy_j`` and ``per_step``: an engine that prices events itself (SANA-FE) reports
+  its energy by component (J per sample) and its energy and time per step.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class Timing:
     neuron_updates: float = 0.0
     barrier_s: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    engine_energy_j: dict[str, float] | None = None
+    per_step: pd.DataFrame | None = None
 
     @property
     def latency_per_step_s(self) -> float:
@@ -97,6 +101,7 @@ class Timing:
             "cores": self.cores.to_dict(orient="records"),
             "layers": self.layers.to_dict(orient="records"),
             "notes": list(self.notes),
+            "engine_energy_j": self.engine_energy_j,
         }
 
     def summary_rows(self) -> list[tuple[str, str]]:
