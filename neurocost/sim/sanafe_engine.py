@@ -195,7 +195,8 @@ def _check_replayable(trace: Trace, mapping: Mapping, workload: Workload) -> Non
     rows = trace.layers
     if trace.batch_size != 1:
         raise SanafeError(f"engine='sanafe' replays whole spikes of one sample; the trace of "
-                          f"{trace.model or 'this model'!r} has batch size {trace.batch_size}")
+                          f"{trace.model or 'this model'!r} has batch size {trace.batch_size}: "
+                          "trace it with batch 1 (--batch 1 on the command line)")
     for placement, work in zip(mapping.placements, workload.units, strict=True):
         unit = placement.unit
         if unit.neuron_layer is None or len(unit.synaptic_layers) != 1:

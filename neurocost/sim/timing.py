@@ -122,5 +122,8 @@ class Timing:
             ]
         if self.hop_energy_j is not None:
             rows.append(("network energy", f"{self.hop_energy_j:.4g} J per sample"))
+        if self.engine_energy_j is not None:
+            parts = ", ".join(f"{k} {v:.4g} J" for k, v in self.engine_energy_j.items())
+            rows.append((f"{self.mode} energy", f"{parts} per sample"))
         rows += [("note", note) for note in self.notes]
         return rows

@@ -63,3 +63,13 @@ def test_an_architecture_alone_has_no_event_energies(loihi):
     trace = chain_trace([64, 48, 10], steps=2, rate=0.2, seed=1)
     with pytest.raises(SanafeError, match="needs a profile"):
         simulate(trace, loihi.architecture, engine="sanafe")
+
+
+def test_the_command_line_estimates_on_sanafe(capsys):
+    from neurocost.cli import main
+
+    args = ["estimate", "zoo:smlp", "--profile", "loihi", "--encode", "rate", "--batch", "1",
+            "--steps", "2", "--simulate", "--engine", "sanafe"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "(sanafe)" in out and "sanafe energy" in out
