@@ -130,10 +130,11 @@ def markdown(table: pd.DataFrame) -> str:
         "Known differences: SANA-FE's replay somas update only neurons that fire, so its neuron "
         "energy charges the active-update cost per spike where neurocost charges it per neuron "
         "with input (most of the energy error is that difference). SANA-FE runs one more time "
-        "step to deliver the last spikes and times message delivery with link buffers and "
-        "back-pressure, which neurocost's simpy model does not: where a layer spans several "
-        "cores, SANA-FE's latency is longer and the 25 % latency target is missed (the "
-        "784-500-10 and multi-tile rows). Not compared: "
+        "step to deliver the last spikes and has its own message-level timing. SANA-FE needs a "
+        "core to inject the off-chip input; it sits on the last tile (on tile 0 it slowed the "
+        "cores sharing its tile, -28 % and -53 % latency errors on the 784-500-10 and "
+        "multi-tile rows), so SANA-FE's network energy includes input hops that neurocost's "
+        "I/O port on tile 0 does not have. Not compared: "
         "convolutional, recurrent and branched networks (the SANA-FE export replays linear "
         "layers only).",
         "",

@@ -37,9 +37,10 @@ def test_sanafe_energy_is_neurocost_pricing_of_the_same_events(loihi):
     theirs = simulate(trace, loihi, engine="sanafe")
     parts = nc.price(trace, loihi, timing=simulate(trace, loihi)).components()
     # synaptic events priced alike to rounding; SANA-FE's replay updates only firing neurons,
-    # so its neuron energy is lower by (neurons with input - spikes) x the update energy
+    # so its neuron energy is lower by (neurons with input - spikes) x the update energy; its
+    # network energy adds the hops of input packets from the injector on the last tile
     assert theirs.engine_energy_j["synapse"] == pytest.approx(parts["compute"], rel=1e-9)
-    assert theirs.engine_energy_j["network"] == pytest.approx(parts["routing"], rel=1e-9)
+    assert theirs.engine_energy_j["network"] > parts["routing"]
     assert theirs.engine_energy_j["soma"] < parts["neuron"]
     assert theirs.engine_energy_j["total"] == pytest.approx(
         parts["compute"] + parts["neuron"] + parts["routing"], rel=0.15)
