@@ -198,12 +198,29 @@ def _does_not_fit(units: Sequence[Unit], needed: int, architecture: Architecture
     )
 
 
+CoreRef = int | str
+
+
+def core_index(ref: CoreRef, architecture: Architecture) -> int:
+    """A core number, or a SANA-FE core address ``"tile.core"`` (``"1.2"``: core 2 of tile 1)
+    turned into one (``tile x cores_per_tile + core``)."""
+    if isinstance(ref, int):
+        return ref
+    tile, dot, core = str(ref).partition(".")
+    per_tile = int(architecture.mesh.cores_per_tile.value)
+    if not (dot and tile.isdigit() and core.isdigit()) or int(core) >= per_tile:
+        raise MappingError(f"core address {ref!r}: give a core number or 'tile.core' with core "
+                           f"below {per_tile} (SANA-FE's form)")
+    return int(tile) * per_tile + int(core)
+
+
 def user_mapping(
     units: Sequence[Unit],
-    assignment: MappingABC[str, int | Sequence[int]],
+    assignment: MappingABC[str, CoreRef | Sequence[CoreRef]],
     architecture: Architecture,
 ) -> Mapping:
-    """A mapping from ``{layer: core or [cores]}``; any layer of a unit may name the unit.
+    """A mapping from ``{layer: core or [cores]}``; any layer of a unit may name the unit; a
+    core is a number or a SANA-FE address ``"tile.core"`` (``core_index``).
 
     Every unit must be placed, cores must exist, and no core may hold more neurons or synapse
     bits than ``architecture.cores`` allows (``MappingError`` names the layer or core otherwise).
@@ -217,7 +234,8 @@ def user_mapping(
         )
     chosen: dict[str, tuple[int, ...]] = {}
     for layer, cores in assignment.items():
-        cores_tuple = (cores,) if isinstance(cores, int) else tuple(cores)
+        refs = (cores,) if isinstance(cores, int | str) else tuple(cores)
+        cores_tuple = tuple(core_index(ref, architecture) for ref in refs)
         unit = owner[layer]
         if not cores_tuple or any(not 0 <= c < available for c in cores_tuple):
             raise MappingError(

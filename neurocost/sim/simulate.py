@@ -21,7 +21,7 @@ from neurocost.sim.architecture import Architecture, ArchitectureError
 from neurocost.sim.chip import Fidelity, RunResult, run_engine
 from neurocost.sim.dense_timing import dense_timing
 from neurocost.sim.mapped import schedule
-from neurocost.sim.mapping import Mapping, greedy_mapping, units_of, user_mapping
+from neurocost.sim.mapping import CoreRef, Mapping, greedy_mapping, units_of, user_mapping
 from neurocost.sim.network import MeshNetwork
 from neurocost.sim.timing import Timing
 from neurocost.sim.workload import build_workload
@@ -30,7 +30,7 @@ from neurocost.tracing.trace_record import Trace
 MODES: tuple[str, ...] = ("aggregated", "exact")
 ENGINES: tuple[str, ...] = ("simpy", "sanafe")
 
-UserMapping = Mapping | MappingABC[str, int | Sequence[int]]
+UserMapping = Mapping | MappingABC[str, CoreRef | Sequence[CoreRef]]
 
 
 def simulate(
@@ -48,7 +48,8 @@ def simulate(
 
     profile_or_architecture: an ``Architecture`` or any object with an ``.architecture``
         attribute holding one (a hardware profile).
-    mapping: ``None`` for the greedy placer, a ``Mapping``, or ``{layer: core or [cores]}``.
+    mapping: ``None`` for the greedy placer, a ``Mapping``, or ``{layer: core or [cores]}``
+        (a core by number or by SANA-FE address ``"tile.core"``).
     mode: ``aggregated`` (default, one simpy step per core and step) or ``exact`` (every spike
         packet simulated; needs a batch-1 trace so per-sample counts are whole numbers).
     """

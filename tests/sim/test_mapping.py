@@ -127,3 +127,13 @@ def test_share_splits_whole_counts_exactly():
     assert share(10, 4).tolist() == [3, 3, 2, 2]
     assert share(10, 4).sum() == 10
     assert share(2.5, 2).tolist() == [1.25, 1.25]
+
+
+def test_user_mapping_takes_sanafe_core_addresses():
+    chip = toy_chip(cores=16, columns=2, rows=2, cores_per_tile=4)
+    units = units_of(chain_trace([10, 20, 30], steps=1), chip)
+    # "tile.core": core 1 of tile 2 is core 2 x 4 + 1 = 9
+    mapping = user_mapping(units, {"fc1": "2.1", "lif2": ["0.0", 3]}, chip)
+    assert [p.cores for p in mapping.placements] == [(9,), (0, 3)]
+    with pytest.raises(MappingError, match=r"core address '0.4'.*below 4"):
+        user_mapping(units, {"fc1": "0.4", "fc2": 0}, chip)
