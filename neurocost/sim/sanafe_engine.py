@@ -20,7 +20,11 @@ neurocost charges it per neuron with input; the comparison table says so.
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,10 +180,26 @@ def run_sanafe(trace: Trace, architecture: Architecture, energies: EventEnergies
                                     slots))
     for src, dst in zip(groups[:-1], groups[1:], strict=True):
         src.connect_neurons_dense(dst, {"weight": [0.0] * (len(src) * len(dst))})
-    chip = sanafe.SpikingChip(arch)
-    chip.load(net)
-    result = chip.sim(steps + 1, perf_trace=True)  # one more step delivers the last spikes
+    with _progress_to_stderr():
+        chip = sanafe.SpikingChip(arch)
+        chip.load(net)
+        result = chip.sim(steps + 1, perf_trace=True)  # one more step delivers the last spikes
     return _timing(trace, mapping, workload, result)
+
+
+@contextmanager
+def _progress_to_stderr() -> Iterator[None]:
+    """SANA-FE's C++ core prints progress on file descriptor 1; send it to 2, so stdout stays
+    the caller's (``neurocost estimate --json`` prints JSON there)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _spikes_per_step(trace: Trace, layer: str, steps: int) -> np.ndarray:

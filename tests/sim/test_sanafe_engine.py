@@ -74,3 +74,16 @@ def test_the_command_line_estimates_on_sanafe(capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "(sanafe)" in out and "sanafe energy" in out
+
+
+def test_json_output_stays_json_although_sanafe_prints_progress(capfd):
+    import json
+
+    from neurocost.cli import main
+
+    args = ["estimate", "zoo:smlp", "--profile", "loihi", "--encode", "rate", "--batch", "1",
+            "--steps", "2", "--simulate", "--engine", "sanafe", "--json"]
+    assert main(args) == 0
+    captured = capfd.readouterr()
+    assert json.loads(captured.out)["latency_source"] == "sanafe"
+    assert "Executed steps" in captured.err
