@@ -20,11 +20,12 @@ neurocost charges it per neuron with input; the comparison table says so.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,15 +190,16 @@ def run_sanafe(trace: Trace, architecture: Architecture, energies: EventEnergies
 
 @contextmanager
 def _progress_to_stderr() -> Iterator[None]:
-    """SANA-FE's C++ core prints progress on file descriptor 1; send it to 2, so stdout stays
-    the caller's (``neurocost estimate --json`` prints JSON there)."""
+    """SANA-FE prints progress on stdout (Python's, and file descriptor 1 from C++); send both
+    to stderr, so stdout stays the caller's (``neurocost estimate --json`` prints JSON there)."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         os.dup2(2, 1)
-        yield
+        with redirect_stdout(sys.stderr):
+            yield
     finally:
-        sys.stdout.flush()
+        ctypes.CDLL(None).fflush(None)  # C's buffered stdout, before fd 1 is given back
         os.dup2(saved, 1)
         os.close(saved)
 
