@@ -90,16 +90,12 @@ def kws_logs() -> dict:
 
 def measured_marginal_uj(logs: dict) -> float:
     """Slope of chip energy per step (running power x step time) over copies 1..10, uJ."""
-    configs = [c for c in logs["configurations"].values() if c["copies"] and "copies_" in
-               _name_of(logs, c)]
+    configs = [c for name, c in logs["configurations"].items()
+               if name.startswith("copies_") and c["copies"]]
     copies = np.array([c["copies"] for c in configs], dtype=float)
     energy = np.array([c["running_mw"] * 1e-3 * c["seconds_per_run"] / KWS_STEPS_PER_RUN
                        for c in configs])
     return float(np.polyfit(copies, energy, 1)[0] * 1e6)
-
-
-def _name_of(logs: dict, config: dict) -> str:
-    return next(name for name, c in logs["configurations"].items() if c is config)
 
 
 def kws_trace(copies: int, rate: float, steps: int = 10) -> Trace:

@@ -170,7 +170,7 @@ def run_sanafe(trace: Trace, architecture: Architecture, energies: EventEnergies
     steps = workload.steps
     first = workload.units[0]
     slots: dict[int, int] = {}
-    inputs = _replay_group(net, "input", int(trace_fan_in(trace, first.unit)), steps,
+    inputs = _replay_group(net, "input", int(_fan_in(trace, first.unit)), steps,
                            [first.events_in], [(-1, arch.tiles[-1].cores[per_tile])], slots)
     groups = [inputs]
     for work in workload.units:
@@ -211,7 +211,7 @@ def _spikes_per_step(trace: Trace, layer: str, steps: int) -> np.ndarray:
     return spikes / trace.batch_size
 
 
-def trace_fan_in(trace: Trace, unit: Any) -> float:
+def _fan_in(trace: Trace, unit: Any) -> float:
     """Input neurons of a unit's first synaptic layer (its ``in_elems`` per sample)."""
     rows = trace.layers[trace.layers["layer"] == unit.synaptic_layers[0]]
     return rows["in_elems"].max() / trace.batch_size
