@@ -28,10 +28,16 @@ OP_LABELS: dict[str, str] = {"ac": "AC", "signed_ac": "signed AC", "bop": "BOP",
 ACCUMULATES: tuple[OpClass, ...] = ("ac", "signed_ac")
 
 # ---- energy components: where a joule goes ---------------------------------------------------
-Component = Literal["compute", "memory", "neuron", "routing", "static"]
+Component = Literal["compute", "memory", "neuron", "routing", "step", "io", "static"]
 COMPONENTS: tuple[Component, ...] = get_args(Component)
-# priced layer by layer; ``static`` is power x latency of the whole run, not a layer's
-LAYER_COMPONENTS: tuple[Component, ...] = tuple(c for c in COMPONENTS if c != "static")
+# the chip's, not a layer's: a fixed cost per time step (host and barrier management), off-chip
+# I/O of the input events, and static power x latency
+CHIP_COMPONENTS: tuple[Component, ...] = ("step", "io", "static")
+LAYER_COMPONENTS: tuple[Component, ...] = tuple(c for c in COMPONENTS if c not in CHIP_COMPONENTS)
+COMPONENT_LABELS: dict[str, str] = {
+    "compute": "compute", "memory": "memory", "neuron": "neuron", "routing": "routing",
+    "step": "fixed per step", "io": "off-chip I/O", "static": "static",
+}
 
 
 def component_column(component: str) -> str:

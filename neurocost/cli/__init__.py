@@ -10,7 +10,7 @@ import sys
 # Subcommand modules under neurocost.cli; each defines ``register(subparsers)`` which adds its
 # parser and sets ``func`` (args -> exit code).
 _COMMANDS = ["trace", "estimate", "export", "profiles", "claims", "sweep", "report", "hw", "demo",
-             "zoo"]
+             "zoo", "validate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

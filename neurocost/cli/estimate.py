@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default cmos45; see `neurocost profiles list`)")
     parser.add_argument("--simulate", action="store_true", help="latency, hops and per-core "
                         "rows from the simpy simulation of the profile's architecture")
+    parser.add_argument("--engine", choices=["simpy", "sanafe"], default="simpy",
+                        help="simulation engine for --simulate: simpy (default) or sanafe "
+                        "(needs pip install 'neurocost[sanafe]')")
     parser.add_argument("--convention", help="also report a paper counting convention "
                         "(bireal, bert, thop, snn-energy)")
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from neurocost.energy.estimating import estimate
 
     work = resolve_workload(args)
-    est = estimate(work.model, work.x, args.profile, simulate=args.simulate,
+    est = estimate(work.model, work.x, args.profile, simulate=args.simulate, engine=args.engine,
                    convention=args.convention, steps=work.trace_steps, strict=not args.no_strict,
                    input_encoding=work.encoding)
     if args.json:

@@ -4,14 +4,21 @@ Per layer l (counts per sample, summed over steps; e_* from the profile, s = nod
 
     compute_l = ops_l x e_op(l) x s          ops = effective ops if event-driven or zero-skipping,
                                                    else dense ops
-    neuron_l  = U_l x e_update(kind) x s      U = updates every step, or neurons with input
+    neuron_l  = (U_l x e_update(kind) + N_l x e_access(kind) + spikes_l x e_spike_out) x s
+                                              U = updates every step, or neurons with input;
+                                              N = every neuron every step
     memory_l  = sum over tensor kinds of (bits read x e_read + bits written x e_write) at the
                 level the kind was placed on (near to far, by capacity: weights, then state,
                 then activations; spilling to the next level)
-    routing_l = spikes_l x e_spike + hops_l x e_hop   (hops from a simulation only)
-    static    = P_static x latency
-    latency   = max(compute time, memory time) + steps x barrier + calls x launch overhead,
-                at least steps x tick on real-time chips (or the simulated latency)
+    routing_l = spikes_l x e_spike + packets_l x e_packet + hops_l x e_hop
+                (packets and hops from a simulation or mapping, shared over layers by spikes)
+    step      = steps x e_step                 fixed energy every time step pays
+    io        = (input bits + output bits) x e_io_bit   off-chip input and output
+    static    = P_static x latency             P_static = static_power, or static_states:
+                                               configured, else boot + cores used x per_core
+    latency   = max(compute time, memory time) + steps x (barrier + t_step) + calls x launch
+                overhead + io bits / io bandwidth, at least steps x tick on real-time chips
+                (or the simulated latency + steps x t_step)
 
 A term that an op or neuron energy ``includes`` is never added. Undeclared profile sections are
 not priced (the regime says so); a declared section that lacks the figure a row needs is an error.
@@ -43,10 +50,11 @@ _ROW_FIELDS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding", "s
 
 @dataclass
 class Costs:
-    """Result of the equations: per-layer joules ``(n, L)``, static joules and latency ``(n,)``."""
+    """Result of the equations: per-layer joules ``(n, L)``; chip-level joules (``step``, ``io``,
+    ``static``) and latency ``(n,)``."""
 
     per_layer: dict[str, np.ndarray]
-    static_j: np.ndarray
+    chip: dict[str, np.ndarray]
     latency_s: np.ndarray
     latency_source: str
     regime: str
@@ -92,6 +100,7 @@ class _Equations:
         self.scale = self._scale()
         self.op_formulas = self._op_formulas()
         self.neuron_formulas = self._neuron_formulas()
+        self.access_formulas = self._access_formulas()
 
     def _scale(self):
         """Node/voltage factor on dynamic energy (1 when the profile may not be rescaled)."""
@@ -115,8 +124,8 @@ class _Equations:
         return formula.evaluate(self.params)
 
     def _op_formulas(self) -> list[Formula | None]:
-        return [op_energy(self.profile, layer, op, a, w) if synaptic else None
-                for layer, _, op, a, w, synaptic in self.rows]
+        return [op_energy(self.profile, layer, op, a, w, kind) if synaptic else None
+                for layer, kind, op, a, w, synaptic in self.rows]
 
     def _neuron_formulas(self) -> list[Formula | None]:
         if "neuron" in self.included:
@@ -128,11 +137,17 @@ class _Equations:
                               "neuron.update energy")
         return formulas
 
+    def _access_formulas(self) -> list[Formula | None]:
+        if "neuron" in self.included:
+            return [None] * len(self.table)
+        return [None if synaptic else neuron_energy(self.profile, layer, kind, "access")
+                for layer, kind, _, _, _, synaptic in self.rows]
+
     def row_includes(self, term: str) -> np.ndarray:
         """Per row: is ``term`` inside that row's own op or neuron energy, or profile-wide?"""
-        own = [f is not None and term in f.includes
-               for f in (o or nf for o, nf in zip(self.op_formulas, self.neuron_formulas,
-                                                  strict=True))]
+        own = [any(f is not None and term in f.includes for f in formulas)
+               for formulas in zip(self.op_formulas, self.neuron_formulas,
+                                   self.access_formulas, strict=True)]
         return np.array(own, dtype=bool) | (term in self.included)
 
     # --- terms -------------------------------------------------------------------------------
@@ -149,7 +164,15 @@ class _Equations:
 
     def neuron(self) -> np.ndarray:
         energy = _full([self.value(f) for f in self.neuron_formulas], self.n)
-        return self.updates() * energy * self.scale
+        access = _full([self.value(f) for f in self.access_formulas], self.n)
+        every_neuron = self.col("neuron_updates") * ~self.syn
+        joules = self.updates() * energy + every_neuron * access
+        spike_out = self.profile.neuron.spike_out
+        if spike_out is not None and "neuron" not in self.included:
+            self.used.add("neuron.spike_out")
+            spikes = self.col("spikes_out") * ~self.syn
+            joules = joules + spikes * self.params.get("neuron.spike_out")
+        return joules * self.scale
 
     def traffic(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per tensor kind: (bits read, bits written, footprint), each broadcast to ``(n, L)``."""
@@ -252,7 +275,7 @@ class _Equations:
                  for i, m in enumerate(levels)]
         return np.max(np.stack(times, axis=1), axis=1)
 
-    def routing(self, hops: float | None) -> np.ndarray:
+    def routing(self, network: Network) -> np.ndarray:
         n, length = self.n, len(self.table)
         routing = self.profile.routing
         if routing is None or "routing" in self.included:
@@ -262,15 +285,38 @@ class _Equations:
         if routing.per_spike is not None:
             self.used.add("routing.per_spike")
             joules = joules + spikes * self.params.get("routing.per_spike") * self.scale
+        if routing.per_packet is not None:
+            packets = network.packets
+            if packets is None:
+                packets = float(spikes.sum())
+                self.notes.append("packet energy priced at one packet per spike: packet counts "
+                                  "per destination core come from a mapping or simulation")
+            joules = joules + self._spread(packets, spikes, "routing.per_packet")
         if routing.per_hop is not None:
-            if hops is None:
+            if network.hops is None:
                 self.notes.append("hop energy is not priced: hop counts come from the "
                                   "simulation (simulate=True)")
-            elif spikes.sum() > 0:
-                self.used.add("routing.per_hop")
-                hop_share = hops * spikes / spikes.sum()
-                joules = joules + hop_share * self.params.get("routing.per_hop") * self.scale
+            else:
+                joules = joules + self._spread(network.hops, spikes, "routing.per_hop")
         return joules
+
+    def _spread(self, events: float, spikes: np.ndarray, path: str) -> np.ndarray:
+        """``events`` (packets, hops) priced at ``path``, shared over layers by their spikes."""
+        if spikes.sum() <= 0:
+            return np.zeros((self.n, len(self.table)))
+        self.used.add(path)
+        return events * spikes / spikes.sum() * self.params.get(path) * self.scale
+
+    def io_bits(self) -> float:
+        """Bits crossing the chip edge per sample: the first synaptic layer's input events and
+        the last neuron layer's spikes, ``off_chip.event_bits`` each (0 when undeclared)."""
+        if not self.params.declared("off_chip.event_bits") or not self.syn.any():
+            return 0.0
+        self.used.add("off_chip.event_bits")
+        inputs = float(self.table["in_nonzero"].iat[int(np.argmax(self.syn))])
+        neuron_rows = np.flatnonzero(~self.syn)
+        outputs = float(self.table["spikes_out"].iat[neuron_rows[-1]]) if neuron_rows.size else 0.0
+        return (inputs + outputs) * self.params.get("off_chip.event_bits")
 
     def latency(self, memory_time: np.ndarray) -> np.ndarray:
         """Analytic latency per variant (NaN when the throughput does not cover every row)."""
@@ -286,9 +332,16 @@ class _Equations:
         busy = busy + self.steps * self._optional("throughput.barrier")
         calls = float(self.table["calls"].sum())
         busy = busy + calls * self._optional("throughput.launch_overhead")
+        busy = busy + self.steps * self._optional("per_step.time") + self.io_time()
         if p.declared("throughput.tick"):
             return np.fmax(np.ravel(busy), np.ravel(self.steps * tick))
         return np.ravel(busy)
+
+    def io_time(self):
+        """Seconds the off-chip link needs for this sample's input and output (0: undeclared)."""
+        if not self.params.declared("off_chip.bandwidth"):
+            return 0.0
+        return self.io_bits() / self._optional("off_chip.bandwidth")
 
     def _optional(self, path: str):
         if not self.params.declared(path):
@@ -313,28 +366,89 @@ class _Equations:
         return value
 
 
-def evaluate(table: pd.DataFrame, params: Params, steps: int, *, hops: float | None = None,
-             latency_s: float | None = None) -> Costs:
-    """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``."""
+@dataclass(frozen=True)
+class Network:
+    """What a mapping or simulation says about the chip one sample ran on (None: not known).
+
+    packets: spike packets sent between cores (and from off-chip); hops: mesh hops they cross;
+    cores_used: cores the mapping occupies (prices per-core static power).
+    """
+
+    packets: float | None = None
+    hops: float | None = None
+    cores_used: int | None = None
+
+
+def evaluate(table: pd.DataFrame, params: Params, steps: int, *, network: Network = Network(),
+             latency_s: float | None = None, latency_source: str = "simulation") -> Costs:
+    """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``.
+
+    latency_s: the chip's latency from a simulation or the mapped analytic model
+    (``latency_source`` names which); the profile's fixed time per step is added to it.
+    Without it, latency is the profile's throughput model.
+    """
     eq = _Equations(table, params, steps)
     traffic = eq.traffic()
     memory, memory_time, memory_bits = eq.memory(traffic)
     per_layer = {"compute": eq.compute(), "memory": memory, "neuron": eq.neuron(),
-                 "routing": eq.routing(hops)}
+                 "routing": eq.routing(network)}
     if latency_s is not None:
-        latency, source = np.full(params.n, float(latency_s)), "simulation"
+        step_time = steps * eq._optional("per_step.time")
+        latency = np.full(params.n, float(latency_s)) + step_time
+        source = latency_source
     else:
         latency = eq.latency(memory_time)
         source = "tick" if params.declared("throughput.tick") else "analytic"
-    static = _static(eq, latency)
+    chip = {"step": _per_step_energy(eq), "io": _io_energy(eq),
+            "static": _static(eq, latency, network.cores_used)}
     regime = _regime(eq)
     sources = {path: params.sources[path] for path in sorted(eq.used) if path in params.sources}
-    return Costs(per_layer, static, latency, source, regime, eq.notes, sources, memory_bits)
+    return Costs(per_layer, chip, latency, source, regime, eq.notes, sources, memory_bits)
 
 
-def _static(eq: _Equations, latency: np.ndarray) -> np.ndarray:
+def _per_step_energy(eq: _Equations) -> np.ndarray:
+    """Fixed energy every time step pays: steps x ``per_step.energy`` (0 when undeclared)."""
+    return _per_variant(eq.steps * eq._optional("per_step.energy") * np.ravel(eq.scale), eq.n)
+
+
+def _io_energy(eq: _Equations) -> np.ndarray:
+    """Off-chip input and output: bits x ``off_chip.energy_per_bit`` (0 when undeclared)."""
+    if not eq.params.declared("off_chip.energy_per_bit"):
+        return np.zeros(eq.n)
+    return _per_variant(eq.io_bits() * eq._optional("off_chip.energy_per_bit"), eq.n)
+
+
+def _per_variant(value, n: int) -> np.ndarray:
+    """A scalar or per-variant value as an ``(n,)`` array."""
+    return np.broadcast_to(np.ravel(np.asarray(value, dtype=float)), (n,))
+
+
+def static_power_w(eq: _Equations, cores_used: int | None):
+    """Chip static power in the configured state, W: ``static_power``, else
+    ``static_states.configured``, else ``static_states.boot + cores used x per_core``; None
+    when the profile declares none of them."""
+    profile, declared = eq.profile, eq.params.declared
+    if profile.static_power is not None:
+        return eq._optional("static_power")
+    if declared("static_states.configured"):
+        return eq._optional("static_states.configured")
+    if declared("static_states.boot") and declared("static_states.per_core"):
+        if cores_used is None:
+            raise PricingError(
+                f"profile {profile.id}: static power is per core (static_states.per_core) but "
+                "the cores used are unknown: price with a simulated or mapped timing"
+            )
+        return eq._optional("static_states.boot") + cores_used * eq._optional(
+            "static_states.per_core")
+    return None
+
+
+def _static(eq: _Equations, latency: np.ndarray, cores_used: int | None) -> np.ndarray:
     profile = eq.profile
-    if profile.static_power is None or "static" in eq.included:
+    if "static" in eq.included:
+        return np.zeros(eq.n)
+    power = static_power_w(eq, cores_used)
+    if power is None:
         return np.zeros(eq.n)
     if np.isnan(latency).any():
         raise PricingError(
@@ -342,8 +456,7 @@ def _static(eq: _Equations, latency: np.ndarray) -> np.ndarray:
             "does not cover every layer of this trace; declare the missing throughput.* rates "
             "or price with a simulated timing"
         )
-    eq.used.add("static_power")
-    return np.ravel(eq.params.get("static_power")) * latency
+    return np.ravel(power * latency)
 
 
 def _regime(eq: _Equations) -> str:
@@ -352,7 +465,8 @@ def _regime(eq: _Equations) -> str:
     memory_priced = any(level.read is not None or level.write is not None
                         for level in profile.memory.values())
     memory = memory_priced or bool(eq.included & {"weight_read", "state_rw"})
-    static = profile.static_power is not None or "static" in eq.included
+    static = (profile.static_power is not None or profile.static_states is not None
+              or "static" in eq.included)
     if not (memory or static):
         return "compute-only"
     return "compute" + ("+memory" if memory else "") + ("+static" if static else "")

@@ -17,15 +17,19 @@ from neurocost.vocabulary import COMPONENTS, component_column
 class Estimate:
     """Energy and latency of one inference (per sample, summed over time steps).
 
-    energy_j = compute + memory + neuron + routing + static (joules). ``breakdown`` has one row
-    per layer (plus ``(chip)`` for static energy, or one ``core:<k>`` row per core when priced
-    with a simulated timing) and the columns ``compute_j, memory_j, neuron_j, routing_j,
-    static_j, energy_j``. ``regime`` says which terms are in: ``compute-only`` or ``compute`` plus
-    ``memory`` and/or ``static``. ``latency_source`` is ``analytic`` (profile throughput),
-    ``tick`` (real-time chip) or ``simulation``. ``sources`` maps each profile field used to its
-    source; ``convention`` is ``name@version`` of the counting convention, whose figures are in
-    ``counts``. ``timing`` is the simulated ``Timing`` (latency, throughput, utilisation, hops)
-    when the estimate was priced with one.
+    energy_j = compute + memory + neuron + routing + step + io + static (joules), where
+    ``step`` is the fixed energy every time step pays and ``io`` the off-chip input and output.
+    ``breakdown`` has one row per layer, a ``(chip)`` row for the chip-level terms (step, io,
+    and static unless split) and, when priced with a simulated timing, one ``core:<k>`` row per
+    core holding an equal share of static energy; columns ``compute_j, memory_j, neuron_j,
+    routing_j, step_j, io_j, static_j, energy_j``. ``regime`` says which terms are in:
+    ``compute-only`` or ``compute`` plus ``memory`` and/or ``static``. ``latency_source`` is
+    ``analytic`` (profile throughput), ``tick`` (real-time chip), ``simulation`` (simpy),
+    ``sanafe`` (SANA-FE) or ``mapped`` (the simulation's mapping and per-core parallelism,
+    evaluated analytically); each includes the profile's fixed time per step.
+    ``sources`` maps each profile field used to its source; ``convention`` is ``name@version``
+    of the counting convention, whose figures are in ``counts``. ``timing`` is the simulated
+    ``Timing`` (latency, throughput, utilisation, hops) when the estimate was priced with one.
     """
 
     energy_j: float

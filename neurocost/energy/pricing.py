@@ -15,13 +15,18 @@ import pandas as pd
 
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
-from neurocost.energy.equations import Costs, evaluate
+from neurocost.energy.equations import Costs, Network, evaluate
 from neurocost.energy.estimate_record import Estimate
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si
 from neurocost.energy.registry import load_profile
 from neurocost.energy.schema import Profile
 from neurocost.tracing.trace_record import Trace
-from neurocost.vocabulary import COMPONENTS, LAYER_COMPONENTS, component_column
+from neurocost.vocabulary import (
+    CHIP_COMPONENTS,
+    COMPONENTS,
+    LAYER_COMPONENTS,
+    component_column,
+)
 
 ProfileSpec = str | Path | Profile
 Grid = dict[str, list[Any]] | list[dict[str, Any]]
@@ -36,17 +41,19 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
         convention that changes what is counted (``snn-energy`` with the encoding layer counted
         once) adjusts the counts before pricing.
     timing: a ``neurocost.sim.timing.Timing`` from the simulator; its ``latency_s`` replaces the
-        analytic latency (static energy), its ``hops`` price routing, and static energy is split
-        over its ``cores`` (one breakdown row per core, equal shares).
+        analytic latency (static energy), its ``packets`` and ``hops`` price routing, and static
+        energy is split over its ``cores`` (one breakdown row per core, equal shares). Without
+        one, a profile with an event-driven architecture is timed by the mapped analytic model
+        (same mapping and per-core parallelism as the simulation; ``latency_source="mapped"``),
+        any other by its throughput model (``"analytic"``).
     """
     prof = load_profile(profile)
     conv = get_convention(convention) if convention is not None else None
     table = _counts(trace, conv)
-    costs = evaluate(
-        table, Params(prof), trace.steps,
-        hops=None if timing is None else float(timing.hops),
-        latency_s=None if timing is None else float(timing.latency_s),
-    )
+    mapped_notes: tuple[str, ...] = ()
+    if timing is None:
+        timing, mapped_notes = mapped_or_none(trace, prof)
+    costs = _evaluate(table, Params(prof), trace.steps, timing)
     breakdown = _breakdown(table, costs, timing)
     return Estimate(
         energy_j=float(breakdown["energy_j"].sum()),
@@ -60,7 +67,8 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
         latency_source=costs.latency_source,
         convention=None if conv is None else conv.label,
         counts={} if conv is None else conv.counts(trace),
-        notes=(*trace.warnings, *getattr(timing, "notes", ()), *costs.notes, *prof.notes),
+        notes=(*trace.warnings, *getattr(timing, "notes", ()), *mapped_notes, *costs.notes,
+               *prof.notes),
         sources=costs.sources,
         timing=timing,
     )
@@ -71,19 +79,59 @@ def _counts(trace: Trace, conv: Convention | None) -> pd.DataFrame:
     return table if conv is None else conv.adjust(table, trace.steps)
 
 
+def mapped_or_none(trace: Trace, prof: Profile) -> tuple[Any, tuple[str, ...]]:
+    """The mapped analytic timing (``neurocost.sim.simulate.mapped_timing``) of an event-driven
+    profile, so the analytic latency has the simulation's mapping and per-core parallelism;
+    ``None`` (throughput model) for other profiles, or with a note when the network does not
+    fit the chip."""
+    architecture = prof.architecture
+    if architecture is None or architecture.style != "event_driven":
+        return None, ()
+    from neurocost.sim.mapping import MappingError
+    from neurocost.sim.simulate import mapped_timing
+    from neurocost.sim.workload import WorkloadError
+
+    try:
+        return mapped_timing(trace, architecture), ()
+    except (MappingError, WorkloadError) as err:
+        return None, (f"latency from the throughput model (all work on one core): the network "
+                      f"cannot be mapped onto {prof.id} ({err})",)
+
+
+def _evaluate(table: pd.DataFrame, params: Params, steps: int, timing: Any) -> Costs:
+    """The equations with a timing's latency, packets, hops and cores (or none)."""
+    if timing is None:
+        return evaluate(table, params, steps)
+    mode = getattr(timing, "mode", "")
+    source = mode if mode in ("mapped", "sanafe") else "simulation"
+    return evaluate(table, params, steps, network=_network(timing),
+                    latency_s=float(timing.latency_s), latency_source=source)
+
+
+def _network(timing: Any) -> Network:
+    """Packets cores send, hops (input packets' included) and cores used from a ``Timing``;
+    packets injected from off-chip are the I/O's cost, not a core's."""
+    if timing is None:
+        return Network()
+    return Network(packets=float(timing.packets), hops=float(timing.hops),
+                   cores_used=len(timing.cores))
+
+
 def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
     layers = table[["layer", "kind", "op_class"]].copy()
     for component in LAYER_COMPONENTS:
         layers[component_column(component)] = costs.per_layer[component][0]
-    layers[component_column("static")] = 0.0
-    static = float(costs.static_j[0])
+    step, io, static = (float(costs.chip[c][0]) for c in CHIP_COMPONENTS)
+    chip = pd.DataFrame({"layer": ["(chip)"], "kind": "", "op_class": "",
+                         component_column("step"): [step], component_column("io"): [io],
+                         component_column("static"): [0.0]})
     if timing is not None and len(timing.cores):
         names = [f"core:{c}" for c in timing.cores["core"]]
-        shares = [static / len(names)] * len(names)
+        cores = pd.DataFrame({"layer": names, "kind": "", "op_class": "",
+                              component_column("static"): [static / len(names)] * len(names)})
+        chip = pd.concat([chip, cores], ignore_index=True)
     else:
-        names, shares = ["(chip)"], [static]
-    chip = pd.DataFrame({"layer": names, "kind": "", "op_class": "",
-                         component_column("static"): shares})
+        chip[component_column("static")] = static
     out = pd.concat([layers, chip], ignore_index=True).fillna(
         {component_column(c): 0.0 for c in COMPONENTS}
     )
@@ -101,7 +149,8 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     (``execution.style="dense"``, ``operating_point.voltage_v=0.7``).
 
     Returns one row per variant: the override columns, then ``energy_j, latency_s, compute_j,
-    memory_j, neuron_j, routing_j, static_j, profile_id, profile_version, regime``, and
+    memory_j, neuron_j, routing_j, step_j, io_j, static_j, profile_id, profile_version,
+    regime``, and
     ``memory_bits.<level>`` (bits read and written on each memory level, per sample).
     """
     prof = load_profile(profile)
@@ -112,10 +161,12 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     paths = override_paths(params, list(columns))
     for path, values in zip(paths, columns.values(), strict=True):
         params.set_column(path, to_si(params, path, values))
-    costs = evaluate(_counts(trace, conv), params, trace.steps)
+    timing, _ = mapped_or_none(trace, prof)
+    costs = _evaluate(_counts(trace, conv), params, trace.steps, timing)
     out = pd.DataFrame({name: values for name, values in columns.items()})
     per_component = {c: costs.per_layer[c].sum(axis=1) for c in LAYER_COMPONENTS}
-    per_component["static"] = np.broadcast_to(costs.static_j, (n,))
+    for component in CHIP_COMPONENTS:
+        per_component[component] = np.broadcast_to(costs.chip[component], (n,))
     out["energy_j"] = sum(per_component.values())
     out["latency_s"] = np.broadcast_to(costs.latency_s, (n,))
     for component in COMPONENTS:

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from neurocost.energy.params import Params
-from neurocost.energy.schema import Compute, Profile
+from neurocost.energy.schema import Compute, Connection, Profile
 from neurocost.models.encodings import Encoding, parse_encoding
 
 # Operands that only select add / subtract / skip: the accumulation runs at the other
@@ -88,8 +88,16 @@ def _mult_terms(compute: Compute, a: Encoding, b: Encoding, key: str):
     return None
 
 
-def op_energy(profile: Profile, layer: str, op_class: str, in_enc: str, w_enc: str) -> Formula:
-    """Energy of one op of a synaptic row, as a formula over profile fields."""
+def connection_of(kind: str) -> Connection:
+    """How a synaptic layer's connections are stored: ``conv`` for convolutions (a shared
+    kernel), ``dense`` for linear layers and matmuls (a weight matrix)."""
+    return "conv" if kind.startswith("conv") else "dense"
+
+
+def op_energy(profile: Profile, layer: str, op_class: str, in_enc: str, w_enc: str,
+              kind: str = "linear") -> Formula:
+    """Energy of one op of a synaptic row (layer ``kind``: ``linear``, ``conv2d``, ...), as a
+    formula over profile fields."""
     compute = profile.compute
     a, b = parse_encoding(in_enc), parse_encoding(w_enc)
     if op_class == "bop":
@@ -100,6 +108,11 @@ def op_energy(profile: Profile, layer: str, op_class: str, in_enc: str, w_enc: s
         key, table, field = _mac_key(a, b), compute.mac, "compute.mac"
     else:
         key, table, field = _accumulated_key(a, b), compute.ac, "compute.ac"
+        connection = connection_of(kind)
+        by_connection = compute.ac_by_connection.get(connection, {})
+        found = _lookup(by_connection, key, f"compute.ac_by_connection.{connection}")
+        if found is not None:
+            return _single(*found)
     found = _lookup(table, key, field)
     if found is not None:
         return _single(*found)
@@ -126,16 +139,19 @@ def op_time_path(profile: Profile, op_class: str, in_enc: str, w_enc: str) -> st
     return found[0] if found else None
 
 
-def neuron_energy(profile: Profile, layer: str, kind: str) -> Formula | None:
-    """Energy of one update of a neuron row (None when the profile prices no neuron updates)."""
-    table = profile.neuron.update
+def neuron_energy(profile: Profile, layer: str, kind: str,
+                  table_name: str = "update") -> Formula | None:
+    """Energy of one update (``table_name="access"``: one access) of a neuron row; None when the
+    profile declares no such table."""
+    table = getattr(profile.neuron, table_name)
     if not table:
         return None
-    found = _lookup(table, kind, "neuron.update") or _lookup(table, "default", "neuron.update")
+    field = f"neuron.{table_name}"
+    found = _lookup(table, kind, field) or _lookup(table, "default", field)
     if found is None:
         raise PricingError(
             f"profile {profile.id}: layer {layer!r} is a {kind} neuron, but neither "
-            f"neuron.update.{kind} nor neuron.update.default is declared "
+            f"{field}.{kind} nor {field}.default is declared "
             f"(declared: {', '.join(table)})"
         )
     return _single(*found)

@@ -28,6 +28,9 @@ from neurocost.sim.architecture import Architecture
 Term = Literal["weight_read", "state_rw", "activation_rw", "neuron", "routing", "static"]
 TensorKind = Literal["weights", "state", "activations"]
 TENSOR_KINDS: tuple[TensorKind, ...] = ("weights", "state", "activations")
+# How a synaptic layer's connections are stored on a chip: a weight matrix (``dense``) or a
+# shared kernel (``conv``); ``connection_of`` says which a trace row is.
+Connection = Literal["dense", "conv"]
 
 # Keys of per-precision tables: ``int8``, ``fp32``, ... or ``any`` (one figure for every width).
 _PRECISION_KEY = re.compile(r"^(any|int[1-9][0-9]*|fp[1-9][0-9]*)$")
@@ -79,6 +82,7 @@ Frequency = Annotated[Sourced, _of_dimension("frequency")]
 Capacity = Annotated[Sourced, _of_dimension("information")]
 Bandwidth = Annotated[Sourced, _of_dimension("bandwidth")]
 AccessEnergy = Annotated[Sourced, _of_dimension("energy", "energy_per_bit")]
+EnergyPerBit = Annotated[Sourced, _of_dimension("energy_per_bit")]
 Rate = Annotated[Sourced, _of_dimension("rate", "count", "time")]  # ops/s, cycles/op, s/op
 Length = Annotated[Sourced, _of_dimension("length")]
 Voltage = Annotated[Sourced, _of_dimension("voltage")]
@@ -142,10 +146,16 @@ class Compute(_Strict):
     multiply of a width not in ``mult`` is scaled from the nearest declared integer multiplier in
     proportion to the product of operand widths (array multiplier area, Horowitz 2014).
     ``bop`` is one XNOR-popcount bit-op (per binary MAC). A signed AC costs the same as an AC.
+
+    ``ac_by_connection`` prices an accumulate by how the layer's synapses are stored (``dense``
+    weight matrix, ``conv`` shared kernel), each table keyed by weight precision like ``ac``;
+    it is consulted before ``ac`` (silicon fits differ by connection type: SANA-FE's Loihi
+    calibration gives 35.5 pJ dense and 24.0 pJ convolutional).
     """
 
     mac: EnergyTable = {}
     ac: EnergyTable = {}
+    ac_by_connection: dict[Connection, EnergyTable] = {}
     add: EnergyTable = {}
     mult: EnergyTable = {}
     bop: Energy | None = None
@@ -183,16 +193,77 @@ class MemoryLevel(_Strict):
 
 
 class Neuron(_Strict):
-    """Energy per neuron update, by snnTorch class name (``Leaky``, ``Synaptic``) or ``default``."""
+    """Energy of neuron work, tables keyed by snnTorch class name (``Leaky``) or ``default``.
+
+    update: per neuron update, counted as ``execution.neuron_update`` says (every neuron every
+        step, or only *active* neurons, those with non-zero input that step).
+    access: per neuron per step, every neuron whether active or not (reading its state and
+        applying the decay); silicon separates this from the active update (Davies 2018
+        Table 2: 52 pJ inactive, 81 pJ active).
+    spike_out: per spike a neuron emits (threshold crossing, reset, handing the spike to the
+        core's output stage).
+    """
 
     update: dict[str, Energy] = {}
+    access: dict[str, Energy] = {}
+    spike_out: Energy | None = None
 
 
 class Routing(_Strict):
-    """Spike routing: per emitted spike packet (injection and local delivery) and per mesh hop."""
+    """Spike routing energy.
+
+    per_spike: per spike a neuron layer emits (injection and local delivery).
+    per_packet: per packet a core sends; a spike becomes one packet per destination core (from
+        the simulation, or the chip mapping when the profile has an architecture; one packet
+        per spike otherwise).
+    per_hop: per mesh hop a packet crosses (hop counts come from the simulation).
+    """
 
     per_spike: Energy | None = None
+    per_packet: Energy | None = None
     per_hop: Energy | None = None
+
+
+class StepCost(_Strict):
+    """A fixed cost every time step pays whatever the network does: host and barrier
+    management, spike I/O service by the chip's embedded processors.
+
+    energy: joules per time step (per sample). time: seconds per time step, a floor under the
+    step's latency (a step takes at least this long, however little work it holds).
+    """
+
+    energy: Energy | None = None
+    time: Duration | None = None
+
+
+class StaticStates(_Strict):
+    """Static (leakage and idle) power of the chip by state, each figure per chip.
+
+    off: powered down. boot: powered and booted, no network configured. configured: a network
+    configured, not stepping. per_core: power-gated chips: each core the mapping uses adds this
+    to ``boot`` (then ``configured`` need not be declared). The pricer charges the configured
+    state for the whole latency: ``configured`` if declared, else ``boot + cores used x
+    per_core``; ``off`` and ``boot`` are recorded for reports and power budgets.
+    """
+
+    off: Power | None = None
+    boot: Power | None = None
+    configured: Power | None = None
+    per_core: Power | None = None
+
+
+class OffChip(_Strict):
+    """Input and output crossing the chip boundary (host link, spike I/O).
+
+    energy_per_bit: joules per bit moved on or off chip; bandwidth: bits per second of the link,
+    which times the input and output of each step in the analytic latency. Input bits are the
+    first layer's input events x ``event_bits``; output bits the last layer's output events x
+    ``event_bits``.
+    """
+
+    energy_per_bit: EnergyPerBit | None = None
+    bandwidth: Bandwidth | None = None
+    event_bits: Capacity | None = None
 
 
 class Throughput(_Strict):
@@ -217,6 +288,8 @@ class Profile(_Strict):
     status: ``verified`` | ``to_verify`` (some inputs are third-party transcriptions) |
     ``derived`` | ``convention`` (a community convention, not a chip).
     throughput: the analytic latency model ``price`` uses without a simulation.
+    static_power / static_states: one static power, or static power by chip state (not both).
+    per_step: fixed energy and time every time step pays. off_chip: I/O across the chip edge.
     architecture: cores, event times, mesh and sync for the simpy simulation
         (``neurocost.sim.simulate``); absent for profiles that are not simulated.
     """
@@ -235,15 +308,20 @@ class Profile(_Strict):
     neuron: Neuron = Neuron()
     routing: Routing | None = None
     static_power: Power | None = None
+    static_states: StaticStates | None = None
+    per_step: StepCost | None = None
+    off_chip: OffChip | None = None
     throughput: Throughput = Throughput()
     architecture: Architecture | None = None
     notes: tuple[str, ...] = ()
 
     def included_terms(self) -> set[str]:
         """Terms some op or neuron energy already contains (never priced separately)."""
-        priced = [*self.compute.mac.values(), *self.compute.ac.values(),
+        by_connection = [v for table in self.compute.ac_by_connection.values()
+                         for v in table.values()]
+        priced = [*self.compute.mac.values(), *self.compute.ac.values(), *by_connection,
                   *self.compute.add.values(), *self.compute.mult.values(),
-                  *self.neuron.update.values()]
+                  *self.neuron.update.values(), *self.neuron.access.values()]
         if self.compute.bop is not None:
             priced.append(self.compute.bop)
         return {term for value in priced for term in value.includes}
@@ -252,7 +330,8 @@ class Profile(_Strict):
     def _no_double_counting(self) -> Profile:
         included = self.included_terms()
         declared = {
-            "static": ("static_power", self.static_power is not None),
+            "static": ("static_power", self.static_power is not None
+                       or self.static_states is not None),
             "routing": ("routing", self.routing is not None),
             "neuron": ("neuron.update", bool(self.neuron.update)),
         }
@@ -262,6 +341,15 @@ class Profile(_Strict):
                     f"{field} is declared, but an op energy already includes '{term}': "
                     "remove one of them (pricing both would count it twice)"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _one_static_model(self) -> Profile:
+        if self.static_power is not None and self.static_states is not None:
+            raise ValueError(
+                "static_power and static_states are both declared: give one static power "
+                "(static_power) or static power by chip state (static_states), not both"
+            )
         return self
 
     @model_validator(mode="after")

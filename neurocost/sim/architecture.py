@@ -61,17 +61,21 @@ class Cores(_Strict):
     ``synapse_storage`` says what the weight bits are: ``per_connection`` (one stored synapse per
     connection, so a convolution costs its dense ops x weight bits: each core stores the fan-in of
     its own neurons) or ``per_weight`` (the weight tensor once, shared by the cores that use it).
+    ``weight_bits`` is the precision the chip stores a weight at: a wider (or floating-point)
+    trace weight is quantised to it on mapping, and the mapping reports every layer it
+    quantised; undeclared, weights are stored at the trace's width.
     """
 
     count: Sourced
     neurons_per_core: Sourced
     synapse_bits_per_core: Sourced
     synapse_storage: Literal["per_connection", "per_weight"] = "per_connection"
+    weight_bits: Sourced | None = None
 
     @model_validator(mode="after")
     def _units(self) -> Cores:
         dimensions = {"count": "count", "neurons_per_core": "count",
-                      "synapse_bits_per_core": "information"}
+                      "synapse_bits_per_core": "information", "weight_bits": "information"}
         for name, dimension in dimensions.items():
             _check_dimension(getattr(self, name), f"cores.{name}", (dimension,))
             _check_positive(getattr(self, name), f"cores.{name}")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from neurocost.provenance import Sourced
 from neurocost.sim.architecture import Architecture
 from neurocost.tracing.trace_record import Trace
 
@@ -33,7 +34,11 @@ class MappingError(ValueError):
 
 @dataclass(frozen=True)
 class Unit:
-    """Layers run by one group of cores; ``neurons`` and ``synapse_bits`` are per sample."""
+    """Layers run by one group of cores; ``neurons`` and ``synapse_bits`` are per sample.
+
+    ``quantised``: ``(layer, traced weight bits, stored weight bits)`` for each synaptic layer
+    whose weights the chip stores at a lower precision than the trace declares.
+    """
 
     name: str
     layers: tuple[str, ...]
@@ -41,6 +46,7 @@ class Unit:
     neuron_layer: str | None
     neurons: int
     synapse_bits: int
+    quantised: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ class Mapping:
     @property
     def cores_used(self) -> list[int]:
         return sorted({c for p in self.placements for c in p.cores})
+
+    @property
+    def quantised(self) -> list[tuple[str, int, int]]:
+        """``(layer, traced weight bits, stored weight bits)`` for every quantised layer."""
+        return [q for p in self.placements for q in p.unit.quantised]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: its layers, cores, neurons and synapse bits."""
@@ -90,7 +101,7 @@ def units_of(trace: Trace, architecture: Architecture) -> list[Unit]:
     if rows.empty:
         raise MappingError(f"trace of {trace.model or 'model'!r} has no layer rows to place")
     first_step = rows[rows["step"] == rows["step"].min()]
-    per_connection = architecture.cores.synapse_storage == "per_connection"
+    storage = (architecture.cores.synapse_storage, architecture.cores.weight_bits)
     units: list[Unit] = []
     pending: list[str] = []
     info = {layer: group for layer, group in rows.groupby("layer", sort=False)}
@@ -98,13 +109,13 @@ def units_of(trace: Trace, architecture: Architecture) -> list[Unit]:
         group = info[layer]
         if group["op_class"].iloc[0] == "":
             neurons = int(group["neurons"].max()) // trace.batch_size
-            units.append(_unit(layer, tuple(pending), layer, neurons, info, trace, per_connection))
+            units.append(_unit(layer, tuple(pending), layer, neurons, info, trace, storage))
             pending = []
         else:
             pending.append(layer)
     for layer in pending:
         neurons = int(info[layer]["out_elems"].max()) // trace.batch_size
-        units.append(_unit(layer, (layer,), None, neurons, info, trace, per_connection))
+        units.append(_unit(layer, (layer,), None, neurons, info, trace, storage))
     return units
 
 
@@ -115,18 +126,24 @@ def _unit(
     neurons: int,
     info: dict[str, pd.DataFrame],
     trace: Trace,
-    per_connection: bool,
+    storage: tuple[str, Sourced | None],
 ) -> Unit:
+    synapse_storage, chip_bits = storage
     bits = 0
+    quantised = []
     for layer in synaptic:
         group = info[layer]
-        if per_connection:
-            per_step = group["dense_ops"].max() * group["weight_bits"].iloc[0]
+        traced = int(group["weight_bits"].iloc[0])
+        stored = traced if chip_bits is None else min(traced, int(chip_bits.si))
+        if stored < traced:
+            quantised.append((layer, traced, stored))
+        if synapse_storage == "per_connection":
+            per_step = group["dense_ops"].max() * stored
         else:
-            per_step = group["weight_bits_read"].max()
+            per_step = group["weight_bits_read"].max() * stored // traced
         bits += int(per_step) // trace.batch_size
     layers = (*synaptic, neuron_layer) if neuron_layer else synaptic
-    return Unit(name, tuple(layers), synaptic, neuron_layer, neurons, bits)
+    return Unit(name, tuple(layers), synaptic, neuron_layer, neurons, bits, tuple(quantised))
 
 
 def cores_needed(unit: Unit, architecture: Architecture) -> int:
@@ -181,12 +198,29 @@ def _does_not_fit(units: Sequence[Unit], needed: int, architecture: Architecture
     )
 
 
+CoreRef = int | str
+
+
+def core_index(ref: CoreRef, architecture: Architecture) -> int:
+    """A core number, or a SANA-FE core address ``"tile.core"`` (``"1.2"``: core 2 of tile 1)
+    turned into one (``tile x cores_per_tile + core``)."""
+    if isinstance(ref, int):
+        return ref
+    tile, dot, core = str(ref).partition(".")
+    per_tile = int(architecture.mesh.cores_per_tile.value)
+    if not (dot and tile.isdigit() and core.isdigit()) or int(core) >= per_tile:
+        raise MappingError(f"core address {ref!r}: give a core number or 'tile.core' with core "
+                           f"below {per_tile} (SANA-FE's form)")
+    return int(tile) * per_tile + int(core)
+
+
 def user_mapping(
     units: Sequence[Unit],
-    assignment: MappingABC[str, int | Sequence[int]],
+    assignment: MappingABC[str, CoreRef | Sequence[CoreRef]],
     architecture: Architecture,
 ) -> Mapping:
-    """A mapping from ``{layer: core or [cores]}``; any layer of a unit may name the unit.
+    """A mapping from ``{layer: core or [cores]}``; any layer of a unit may name the unit; a
+    core is a number or a SANA-FE address ``"tile.core"`` (``core_index``).
 
     Every unit must be placed, cores must exist, and no core may hold more neurons or synapse
     bits than ``architecture.cores`` allows (``MappingError`` names the layer or core otherwise).
@@ -200,7 +234,8 @@ def user_mapping(
         )
     chosen: dict[str, tuple[int, ...]] = {}
     for layer, cores in assignment.items():
-        cores_tuple = (cores,) if isinstance(cores, int) else tuple(cores)
+        refs = (cores,) if isinstance(cores, int | str) else tuple(cores)
+        cores_tuple = tuple(core_index(ref, architecture) for ref in refs)
         unit = owner[layer]
         if not cores_tuple or any(not 0 <= c < available for c in cores_tuple):
             raise MappingError(

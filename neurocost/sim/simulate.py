@@ -20,15 +20,17 @@ import pandas as pd
 from neurocost.sim.architecture import Architecture, ArchitectureError
 from neurocost.sim.chip import Fidelity, RunResult, run_engine
 from neurocost.sim.dense_timing import dense_timing
-from neurocost.sim.mapping import Mapping, greedy_mapping, units_of, user_mapping
+from neurocost.sim.mapped import schedule
+from neurocost.sim.mapping import CoreRef, Mapping, greedy_mapping, units_of, user_mapping
 from neurocost.sim.network import MeshNetwork
 from neurocost.sim.timing import Timing
 from neurocost.sim.workload import build_workload
 from neurocost.tracing.trace_record import Trace
 
 MODES: tuple[str, ...] = ("aggregated", "exact")
+ENGINES: tuple[str, ...] = ("simpy", "sanafe")
 
-UserMapping = Mapping | MappingABC[str, int | Sequence[int]]
+UserMapping = Mapping | MappingABC[str, CoreRef | Sequence[CoreRef]]
 
 
 def simulate(
@@ -36,18 +38,28 @@ def simulate(
     profile_or_architecture: Any,
     mapping: UserMapping | None = None,
     mode: Fidelity = "aggregated",
+    engine: str = "simpy",
 ) -> Timing:
     """Simulate one sample of ``trace`` on a chip; per-sample figures (counts / batch size).
 
+    engine: ``simpy`` (neurocost's model, the default) or ``sanafe`` (the traced activity
+        replayed on SANA-FE, ``neurocost.sim.sanafe_engine``; needs ``neurocost[sanafe]`` and a
+        profile, whose event energies SANA-FE charges).
+
     profile_or_architecture: an ``Architecture`` or any object with an ``.architecture``
         attribute holding one (a hardware profile).
-    mapping: ``None`` for the greedy placer, a ``Mapping``, or ``{layer: core or [cores]}``.
+    mapping: ``None`` for the greedy placer, a ``Mapping``, or ``{layer: core or [cores]}``
+        (a core by number or by SANA-FE address ``"tile.core"``).
     mode: ``aggregated`` (default, one simpy step per core and step) or ``exact`` (every spike
         packet simulated; needs a batch-1 trace so per-sample counts are whole numbers).
     """
     architecture = architecture_of(profile_or_architecture)
     if mode not in MODES:
         raise ValueError(f"simulate: mode must be one of {MODES}, got {mode!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"simulate: engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "sanafe":
+        return _sanafe(trace, profile_or_architecture, architecture, mapping)
     if architecture.style == "dense":
         if mapping is not None:
             raise ValueError("simulate: a dense architecture takes no layer-to-core mapping")
@@ -58,6 +70,45 @@ def simulate(
             f"{trace.model or 'this model'!r} has batch size {trace.batch_size}: trace it with "
             "batch 1, or use mode='aggregated'"
         )
+    placed, workload, network, barrier_s = _place(trace, architecture, mapping)
+    result = run_engine(
+        mode,
+        workload,
+        network,
+        architecture.pipeline,
+        barrier_s,
+        architecture.sync.mode == "free_running",
+    )
+    return _timing(mode, trace, placed, architecture, network, result)
+
+
+def _sanafe(trace: Trace, profile: Any, architecture: Architecture,
+            mapping: UserMapping | None) -> Timing:
+    from neurocost.sim.sanafe_engine import SanafeError, event_energies, run_sanafe
+
+    if architecture.style != "event_driven" or isinstance(profile, Architecture):
+        raise SanafeError("engine='sanafe' needs a profile with an event-driven architecture "
+                          "and event energies (compute, neuron, routing)")
+    placed, workload, _, _ = _place(trace, architecture, mapping)
+    return run_sanafe(trace, architecture, event_energies(profile), placed, workload)
+
+
+def mapped_timing(trace: Trace, profile_or_architecture: Any,
+                  mapping: UserMapping | None = None) -> Timing:
+    """The simulation's latency model without the discrete-event run (``neurocost.sim.mapped``):
+    same mapping, per-core work, mesh routes and barriers, scheduled analytically. A Timing
+    with ``mode="mapped"``; dense architectures get their roofline timing as in ``simulate``."""
+    architecture = architecture_of(profile_or_architecture)
+    if architecture.style == "dense":
+        return simulate(trace, architecture, mapping)
+    placed, workload, network, barrier_s = _place(trace, architecture, mapping)
+    result = schedule(workload, network, architecture.pipeline, barrier_s,
+                      architecture.sync.mode == "free_running")
+    return _timing("mapped", trace, placed, architecture, network, result)
+
+
+def _place(trace: Trace, architecture: Architecture, mapping: UserMapping | None):
+    """Mapping, per-core workload, a fresh mesh and the barrier latency of the used tiles."""
     units = units_of(trace, architecture)
     if mapping is None:
         placed = greedy_mapping(units, architecture)
@@ -68,15 +119,7 @@ def simulate(
     workload = build_workload(trace, placed, architecture)
     network = MeshNetwork(architecture.mesh)
     tiles = len({network.tile_of(c) for c in placed.cores_used})
-    result = run_engine(
-        mode,
-        workload,
-        network,
-        architecture.pipeline,
-        architecture.sync.barrier_s(tiles),
-        architecture.sync.mode == "free_running",
-    )
-    return _timing(mode, trace, placed, architecture, network, result)
+    return placed, workload, network, architecture.sync.barrier_s(tiles)
 
 
 def architecture_of(profile_or_architecture: Any) -> Architecture:
@@ -135,7 +178,7 @@ def _timing(
         synops=result.synops,
         neuron_updates=result.neuron_updates,
         barrier_s=result.barrier_total_s,
-        notes=tuple(_notes(architecture)),
+        notes=tuple(_notes(architecture, mapping)),
     )
 
 
@@ -161,8 +204,13 @@ def _hop_energy(architecture: Architecture, result: RunResult) -> float | None:
     return energy
 
 
-def _notes(architecture: Architecture) -> list[str]:
+def _notes(architecture: Architecture, mapping: Mapping) -> list[str]:
     notes = [
+        f"weights of {layer!r} stored at {stored} bits (the chip's weight precision), quantised "
+        f"from the traced {traced} bits"
+        for layer, traced, stored in mapping.quantised
+    ]
+    notes += [
         "each spike is sent to every core of the next layer (exact for fully connected layers, "
         "an upper bound for convolutions); the last layer's outputs leave the chip untimed",
     ]

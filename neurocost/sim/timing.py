@@ -1,6 +1,8 @@
 """``Timing``: what the hardware simulation says about one sample's latency, cores and network.
 
-All figures are per sample (one inference of ``steps`` time steps):
+All figures are per sample (one inference of ``steps`` time steps). ``mode`` says what produced
+them: the simpy simulation (``aggregated``, ``exact``), its analytic list schedule (``mapped``)
+or the roofline of a dense machine (``dense``).
 
 * ``latency_s``: from the first input event to the end of the last time step (barriers included);
   ``latency_per_step_s = latency_s / steps``.
@@ -16,6 +18,8 @@ All figures are per sample (one inference of ``steps`` time steps):
 * ``packets`` spike packets between cores, ``input_packets`` from off-chip, ``hops`` packet hop
   traversals (``hops_ew + hops_ns``); ``hop_energy_j`` is ``hops_ew x e_ew + hops_ns x e_ns +
   local packets x e_local`` when the mesh declares those energies (``None`` otherwise).
+* ``engine_energy_j`` and ``per_step``: an engine that prices events itself (SANA-FE) reports
+  its energy by component (J per sample) and its energy and time per step.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class Timing:
     neuron_updates: float = 0.0
     barrier_s: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    engine_energy_j: dict[str, float] | None = None
+    per_step: pd.DataFrame | None = None
 
     @property
     def latency_per_step_s(self) -> float:
@@ -95,6 +101,7 @@ class Timing:
             "cores": self.cores.to_dict(orient="records"),
             "layers": self.layers.to_dict(orient="records"),
             "notes": list(self.notes),
+            "engine_energy_j": self.engine_energy_j,
         }
 
     def summary_rows(self) -> list[tuple[str, str]]:
@@ -115,5 +122,8 @@ class Timing:
             ]
         if self.hop_energy_j is not None:
             rows.append(("network energy", f"{self.hop_energy_j:.4g} J per sample"))
+        if self.engine_energy_j is not None:
+            parts = ", ".join(f"{k} {v:.4g} J" for k, v in self.engine_energy_j.items())
+            rows.append((f"{self.mode} energy", f"{parts} per sample"))
         rows += [("note", note) for note in self.notes]
         return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from neurocost.vocabulary import (
     BIT,
+    COMPONENT_LABELS,
     COMPONENTS,
     OP_CLASSES,
     OP_LABELS,
@@ -40,7 +41,7 @@ IDENTITY: dict[str, str] = {
 }
 
 # Energy components in the order reports stack them: column -> label.
-ENERGY_COMPONENTS: dict[str, str] = {component_column(c): c for c in COMPONENTS}
+ENERGY_COMPONENTS: dict[str, str] = {component_column(c): COMPONENT_LABELS[c] for c in COMPONENTS}
 
 # Figures with fixed names: column -> (unit, meaning).
 FIGURES: dict[str, tuple[str, str]] = {

@@ -24,7 +24,7 @@ def test_profiles_list_names_every_builtin(capsys):
 def test_profiles_show_prints_constants_with_sources(capsys):
     assert main(["profiles", "show", "loihi"]) == 0
     out = capsys.readouterr().out
-    assert "compute.ac.any" in out and "Davies" in out
+    assert "compute.ac_by_connection.conv.any" in out and "SANA-FE" in out and "Davies" in out
 
 
 def test_profiles_validate_accepts_a_good_file(tmp_path, capsys):

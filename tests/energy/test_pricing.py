@@ -114,6 +114,7 @@ def test_timing_replaces_latency_prices_hops_and_splits_static_over_cores():
     class FakeTiming:  # the fields price() reads from neurocost.sim.timing.Timing
         latency_s = 1e-6
         hops = 12
+        packets, input_packets = 8, 2
         cores = pd.DataFrame({"core": [0, 1], "layers": ["fc1", "fc2"], "busy_s": [0.0, 0.0],
                               "idle_s": [0.0, 0.0], "utilisation": [0.0, 0.0]})
 
@@ -138,21 +139,26 @@ def test_compute_only_convention_profile():
     assert json.loads(est.to_json())["latency"]["value"] is None
 
 
-def test_loihi_prices_synops_neuron_updates_spikes_and_static():
+def test_loihi_prices_every_silicon_term():
     prof = load_profile("loihi")
-    est = price(spiking_trace(), prof)
-    c = prof.compute.ac["any"].si
-    u = prof.neuron.update["default"].si
-    s = prof.routing.per_spike.si
-    assert est.components()["compute"] == pytest.approx(30 * c)
-    assert est.components()["neuron"] == pytest.approx(20 * u)
-    assert est.components()["routing"] == pytest.approx(6 * s)
-    assert est.components()["memory"] == 0  # weight reads inside the synop, state in the update
-    # analytic latency: 30 synops x t_synop + 20 updates x t_update + 2 barriers
-    t = prof.throughput
-    latency = 30 * t.ac["any"].si + 20 * t.neuron_update.si + 2 * t.barrier.si
+    est = price(spiking_trace(), prof)  # lif1 -> fc2 (dense), 2 steps
+    syn = prof.compute.ac_by_connection["dense"]["any"].si
+    neuron = prof.neuron
+    assert est.components()["compute"] == pytest.approx(30 * syn)
+    # every neuron accessed (20), active ones updated (16 with input), 6 spikes emitted
+    assert est.components()["neuron"] == pytest.approx(
+        20 * neuron.access["default"].si + 16 * neuron.update["default"].si
+        + 6 * neuron.spike_out.si)
+    # timed by the mapped model: lif1 and fc2 share core 0, so 6 spikes are 6 local packets
+    assert est.latency_source == "mapped"
+    assert (est.timing.packets, est.timing.hops) == (6, 0)
+    assert est.components()["routing"] == pytest.approx(6 * prof.routing.per_packet.si)
+    assert est.components()["memory"] == 0  # weight reads inside the synop, state in the access
+    assert est.components()["step"] == pytest.approx(2 * prof.per_step.energy.si)
+    latency = est.timing.latency_s + 2 * prof.per_step.time.si
     assert est.latency_s == pytest.approx(latency)
-    assert est.components()["static"] == pytest.approx(prof.static_power.si * latency)
+    configured = prof.static_states.configured.si
+    assert est.components()["static"] == pytest.approx(configured * latency)
     assert est.regime == "compute+memory+static"
 
 

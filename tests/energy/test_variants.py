@@ -35,8 +35,8 @@ def test_every_variant_agrees_with_price_on_the_overridden_profile():
 def test_rows_carry_overrides_profile_and_regime():
     rows = price_variants(two_layer_trace(), toy(), GRID)
     assert list(rows.columns) == [*GRID, "energy_j", "latency_s", "compute_j", "memory_j",
-                                  "neuron_j", "routing_j", "static_j", "profile_id",
-                                  "profile_version", "regime", "memory_bits.small",
+                                  "neuron_j", "routing_j", "step_j", "io_j", "static_j",
+                                  "profile_id", "profile_version", "regime", "memory_bits.small",
                                   "memory_bits.big"]
     assert set(rows["profile_id"]) == {"toy"}
     assert set(rows["regime"]) == {"compute+memory+static"}

@@ -13,8 +13,9 @@ from neurocost.sim.mapping import (
     units_of,
     user_mapping,
 )
+from neurocost.sim.simulate import simulate
 from neurocost.sim.synthetic import chain_trace
-from tests.sim.toy_chip import toy_chip
+from tests.sim.toy_chip import toy, toy_chip
 
 
 def test_units_pair_each_neuron_layer_with_the_synaptic_layer_before_it():
@@ -32,6 +33,31 @@ def test_per_weight_storage_counts_the_weight_tensor_once():
     units = units_of(chain_trace([10, 20], steps=1), chip)
     # weight_bits_read of a linear layer is its whole weight tensor: 10 x 20 x 8 bits
     assert units[0].synapse_bits == 10 * 20 * 8
+
+
+def _storing(bits: int, storage: str = "per_connection"):
+    chip = toy_chip()
+    cores = chip.cores.model_copy(update={"weight_bits": toy(bits, "bit"),
+                                          "synapse_storage": storage})
+    return chip.model_copy(update={"cores": cores})
+
+
+@pytest.mark.parametrize("storage", ["per_connection", "per_weight"])
+def test_weights_are_stored_at_the_chip_precision_and_the_quantisation_is_reported(storage):
+    trace = chain_trace([10, 20], steps=1)  # 8-bit weights
+    chip = _storing(4, storage)
+    units = units_of(trace, chip)
+    assert units[0].synapse_bits == 10 * 20 * 4
+    assert units[0].quantised == (("fc1", 8, 4),)
+    timing = simulate(trace, chip)
+    assert "weights of 'fc1' stored at 4 bits (the chip's weight precision), quantised from " \
+           "the traced 8 bits" in timing.notes
+
+
+def test_narrower_weights_keep_their_own_width():
+    units = units_of(chain_trace([10, 20], steps=1), _storing(16))
+    assert units[0].synapse_bits == 10 * 20 * 8
+    assert units[0].quantised == ()
 
 
 def test_greedy_takes_enough_cores_for_neurons():
@@ -101,3 +127,13 @@ def test_share_splits_whole_counts_exactly():
     assert share(10, 4).tolist() == [3, 3, 2, 2]
     assert share(10, 4).sum() == 10
     assert share(2.5, 2).tolist() == [1.25, 1.25]
+
+
+def test_user_mapping_takes_sanafe_core_addresses():
+    chip = toy_chip(cores=16, columns=2, rows=2, cores_per_tile=4)
+    units = units_of(chain_trace([10, 20, 30], steps=1), chip)
+    # "tile.core": core 1 of tile 2 is core 2 x 4 + 1 = 9
+    mapping = user_mapping(units, {"fc1": "2.1", "lif2": ["0.0", 3]}, chip)
+    assert [p.cores for p in mapping.placements] == [(9,), (0, 3)]
+    with pytest.raises(MappingError, match=r"core address '0.4'.*below 4"):
+        user_mapping(units, {"fc1": "0.4", "fc2": 0}, chip)
