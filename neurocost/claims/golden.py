@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from neurocost.claims.formatting import format_value
+from neurocost.errors import NeurocostError
 
 FORMAT = "neurocost.claims.golden"
 FORMAT_VERSION = 1
 
 
-class GoldenFileError(ValueError):
+class GoldenFileError(NeurocostError):
     """A golden file that is corrupt or of an unknown format."""
 
 

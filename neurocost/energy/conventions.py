@@ -22,13 +22,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from neurocost.energy.counts import SUMMED
+from neurocost.errors import NeurocostError
 from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
 
 BOPS_PER_OP = 64  # Bi-Real Net / ReActNet: one 64-bit XNOR-popcount instruction per 64 BOPs
 
 
-class UnknownConventionError(KeyError):
+class UnknownConventionError(NeurocostError, KeyError):
     """A convention name that is not registered."""
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from neurocost.energy.schema import Profile
+from neurocost.errors import NeurocostError
 from neurocost.provenance import UNITS, Sourced
 
 # Sub-trees the pricer never reads (the simulator's data, free text).
@@ -25,7 +26,7 @@ _STRUCTURAL = ("id", "version", "description", "kind", "status", "compute.int_ac
                "compute.width_rule", "technology.scaling")
 
 
-class OverrideError(ValueError):
+class OverrideError(NeurocostError):
     """An override naming a path the profile does not have, or a value it cannot take."""
 
 

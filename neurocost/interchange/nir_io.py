@@ -25,13 +25,14 @@ import torch
 from torch import nn
 from torch.nn.modules.utils import _pair
 
+from neurocost.errors import NeurocostError
 from neurocost.models.state import reset_state
 
 DT = 1e-4  # snnTorch's NIR time step
 _RESET_KEY = "neurocost.reset"
 
 
-class NirConversionError(ValueError):
+class NirConversionError(NeurocostError):
     """A layer or graph shape that this NIR translation does not support."""
 
 

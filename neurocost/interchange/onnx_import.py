@@ -25,12 +25,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from neurocost.errors import NeurocostError
 from neurocost.interchange.onnx_export import ENCODINGS_KEY
 from neurocost.interchange.onnx_ops import OPS
 from neurocost.models.encodings import BINARY, FP32, Encoding, parse_encoding
 
 
-class UnsupportedOnnxOp(ValueError):
+class UnsupportedOnnxOp(NeurocostError):
     """An ONNX node this importer cannot convert."""
 
 

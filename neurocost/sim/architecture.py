@@ -24,16 +24,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from neurocost.errors import NeurocostError
 from neurocost.provenance import Sourced
-from neurocost.strict_yaml import load_yaml
+from neurocost.strict_yaml import read_yaml_file
 
 OP_CLASSES = ("ac", "signed_ac", "bop", "mac")
 
 
-class ArchitectureError(ValueError):
+class ArchitectureError(NeurocostError):
     """An architecture that is incomplete or inconsistent (the message names the field)."""
 
 
@@ -274,10 +274,7 @@ class Architecture(_Strict):
 def load_architecture(path: str | Path) -> Architecture:
     """Read an ``Architecture`` from a YAML file: the whole file, or its ``architecture:`` block."""
     path = Path(path)
-    try:
-        data = load_yaml(path.read_text())
-    except yaml.YAMLError as err:
-        raise ArchitectureError(f"{path}: not valid YAML ({err})") from err
+    data = read_yaml_file(path, "architecture", ArchitectureError)
     if isinstance(data, dict) and "architecture" in data:
         data = data["architecture"]
     try:

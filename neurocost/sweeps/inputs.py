@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from neurocost.errors import NeurocostError
 from neurocost.models.encodings import Encoding
 from neurocost.sweeps.spec import InputSpec
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 NOT_MEASURED = "not measured (seeded example input)"
 
 
-class InputError(ValueError):
+class InputError(NeurocostError):
     """A spec ``input`` block that does not fit its model; the message names model and field."""
 
 

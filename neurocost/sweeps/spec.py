@@ -25,13 +25,13 @@ import itertools
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from neurocost.strict_yaml import load_yaml
+from neurocost.errors import NeurocostError
+from neurocost.strict_yaml import read_yaml_file
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(NeurocostError):
     """A sweep spec that cannot be read or does not validate; the message names file and field."""
 
 
@@ -165,12 +165,7 @@ def load_spec(
     else:
         path = Path(source)
         where = str(path)
-        try:
-            data = load_yaml(path.read_text())
-        except FileNotFoundError:
-            raise SweepSpecError(f"{path}: sweep spec file not found") from None
-        except yaml.YAMLError as err:
-            raise SweepSpecError(f"{path}: not valid YAML ({err})") from err
+        data = read_yaml_file(path, "sweep spec", SweepSpecError)
         base_dir = path.resolve().parent
         if not isinstance(data, dict):
             raise SweepSpecError(f"{path}: a sweep spec is a mapping, got {type(data).__name__}")

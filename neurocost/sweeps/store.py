@@ -29,6 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from neurocost.errors import NeurocostError
+
 FORMAT = "neurocost.results"
 FORMAT_VERSION = 1
 RESULTS = "results"
@@ -38,7 +40,7 @@ _QUARANTINE = "quarantine"
 _PART_GLOB = "part-*.parquet"
 
 
-class CorruptResultsError(ValueError):
+class CorruptResultsError(NeurocostError):
     """A results store that cannot be trusted; the message names the file and what is wrong."""
 
 

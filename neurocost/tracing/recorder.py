@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
+from neurocost.errors import NeurocostError
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, op_class, parse_encoding
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import COLUMNS
@@ -20,7 +21,7 @@ from neurocost.tracing.neurons import state_variables
 from neurocost.tracing.trace_record import Gap
 
 
-class UnsupportedOperation(RuntimeError):
+class UnsupportedOperation(NeurocostError, RuntimeError):
     """A module or op does compute that the tracer cannot count (raised in strict mode)."""
 
 
