@@ -137,6 +137,9 @@ def to_si(params: Params, path: str, values: np.ndarray) -> np.ndarray:
             raise OverrideError(f"override {path}: values must be numbers ({err})") from None
         if not np.all(np.isfinite(numbers)):
             raise OverrideError(f"override {path}: values must be finite numbers")
+        if numbers.size:  # the schema's ranges (> 0 ...) hold at the extremes, or fail here
+            for value in {float(numbers.min()), float(numbers.max())}:
+                with_override(params.profile, {path: value})
         return numbers * UNITS[params.units[path]][1]
     distinct = set(np.asarray(values, dtype=object).ravel().tolist())
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in distinct):

@@ -50,6 +50,12 @@ def _check_positive(value: Sourced | None, field: str) -> None:
         raise ValueError(f"{field}: must be > 0, got {value.value} {value.unit}")
 
 
+def _check_not_negative(value: Sourced | None, field: str) -> None:
+    """A time that may be zero (a free barrier, no launch cost) but never runs backwards."""
+    if value is not None and not value.value >= 0:
+        raise ValueError(f"{field}: must be >= 0, got {value.value} {value.unit}")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -136,8 +142,10 @@ class Mesh(_Strict):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("time",))
             _check_positive(getattr(self, name), f"mesh.{name}")
         _check_dimension(self.packet_bits, "mesh.packet_bits", ("information",))
+        _check_positive(self.packet_bits, "mesh.packet_bits")
         for name in ("hop_energy_ew", "hop_energy_ns", "local_energy"):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("energy",))
+            _check_positive(getattr(self, name), f"mesh.{name}")
         return self
 
     @property
@@ -165,6 +173,7 @@ class Sync(_Strict):
             if tiles < 1:
                 raise ValueError(f"sync.barrier_latency: tile count {tiles} must be >= 1")
             _check_dimension(value, f"sync.barrier_latency.{tiles}", ("time",))
+            _check_not_negative(value, f"sync.barrier_latency.{tiles}")
         return self
 
     def barrier_s(self, tiles: int) -> float:
@@ -206,6 +215,7 @@ class Dense(_Strict):
         _check_dimension(self.memory_bandwidth, "dense.memory_bandwidth", ("bandwidth",))
         _check_positive(self.memory_bandwidth, "dense.memory_bandwidth")
         _check_dimension(self.launch_overhead, "dense.launch_overhead", ("time",))
+        _check_not_negative(self.launch_overhead, "dense.launch_overhead")
         return self
 
 
