@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from neurocost.errors import NeurocostError
 from neurocost.tracing.columns import ADDITIVE, COLUMNS
 from neurocost.units import Quantity
 
@@ -16,6 +19,10 @@ FORMAT_VERSION = 1
 
 _OP_CLASSES = ("mac", "ac", "signed_ac", "bop")
 _OP_TOTAL_NAMES = {"mac": "macs", "ac": "acs", "signed_ac": "signed_acs", "bop": "bops"}
+
+
+class TraceInputError(NeurocostError):
+    """An input or trace file whose counts would be meaningless (empty, NaN, negative, ...)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,13 @@ class Trace:
     model: str = ""
     gaps: list[Gap] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # per-sample figures divide by the batch; a trace of no sample or no step has none
+        for name in ("batch_size", "steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise TraceInputError(f"trace {name} must be an integer >= 1, got {value!r}")
 
     @property
     def coverage(self) -> float:
@@ -112,28 +126,91 @@ class Trace:
 
     @classmethod
     def from_json(cls, source: str | Path) -> Trace:
-        """Read a trace written by ``to_json`` (a path or the JSON text itself)."""
-        text = Path(source).read_text() if _looks_like_path(source) else str(source)
+        """Read a trace written by ``to_json`` (a path or the JSON text itself).
+
+        Everything is checked before it is priced: counts must be finite and >= 0 (a negative
+        or NaN count used to price to negative or zero energy), every row names a layer and a
+        step, no column is unknown. Errors name the file (or ``<trace JSON text>``), the row and
+        the column, and never quote the whole text.
+        """
+        is_path = _looks_like_path(source)
+        where = str(source) if is_path else "<trace JSON text>"
         try:
+            text = Path(source).read_text(encoding="utf-8") if is_path else str(source)
             data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{source}: not a neurocost trace JSON file ({err})") from err
-        if data.get("format") != "neurocost.trace":
-            raise ValueError(f"{source}: not a neurocost trace (format={data.get('format')!r})")
+        except OSError as err:
+            raise TraceInputError(f"{where}: cannot read the trace ({err.strerror})") from None
+        except (ValueError, RecursionError) as err:  # JSON syntax, UTF-8, nesting
+            raise TraceInputError(f"{where}: not a neurocost trace JSON file ({err})") from None
+        if not isinstance(data, dict) or data.get("format") != "neurocost.trace":
+            got = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise TraceInputError(f"{where}: not a neurocost trace (format={got!r})")
         if data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{source}: trace format_version {data.get('format_version')} is not "
+            raise TraceInputError(
+                f"{where}: trace format_version {data.get('format_version')!r} is not "
                 f"{FORMAT_VERSION}; re-run the trace with this neurocost"
             )
-        layers = pd.DataFrame.from_records(data["layers"], columns=COLUMNS)
-        return cls(
-            layers=layers,
-            batch_size=int(data["batch_size"]),
-            steps=int(data["steps"]),
-            model=data.get("model", ""),
-            gaps=[Gap(**g) for g in data.get("gaps", [])],
-            warnings=list(data.get("warnings", [])),
-        )
+        try:
+            return cls(
+                layers=_layers_from_records(where, data.get("layers")),
+                batch_size=_count(where, "batch_size", data.get("batch_size")),
+                steps=_count(where, "steps", data.get("steps")),
+                model=str(data.get("model", "")),
+                gaps=_gaps(where, data.get("gaps", [])),
+                warnings=[str(w) for w in _list(where, "warnings", data.get("warnings", []))],
+            )
+        except TraceInputError as err:
+            if str(err).startswith(where):
+                raise
+            raise TraceInputError(f"{where}: {err}") from None
+
+
+def _count(where: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TraceInputError(f"{where}: field {name!r} must be an integer >= 1, got {value!r}")
+    return value
+
+
+def _list(where: str, name: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TraceInputError(f"{where}: field {name!r} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _gaps(where: str, raw: Any) -> list[Gap]:
+    gaps = []
+    for index, gap in enumerate(_list(where, "gaps", raw)):
+        try:
+            made = Gap(**gap)
+        except TypeError as err:
+            raise TraceInputError(f"{where}: gaps[{index}]: {err}") from None
+        if not isinstance(made.dense_ops, int) or made.dense_ops < 0:
+            raise TraceInputError(f"{where}: gaps[{index}].dense_ops must be an integer >= 0")
+        gaps.append(made)
+    return gaps
+
+
+def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
+    """The ``layers`` rows of a trace file as a frame, every row and count checked."""
+    records = _list(where, "layers", raw)
+    for index, row in enumerate(records):
+        if not isinstance(row, dict):
+            raise TraceInputError(f"{where}: layers[{index}] must be a mapping")
+        unknown = sorted(set(row) - set(COLUMNS))
+        if unknown:
+            raise TraceInputError(f"{where}: layers[{index}]: unknown column {unknown[0]!r}")
+        missing = [name for name in COLUMNS if name not in row]
+        if missing:
+            raise TraceInputError(f"{where}: layers[{index}]: column {missing[0]!r} is missing")
+        for name in ADDITIVE:
+            value = row[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value < 0:
+                raise TraceInputError(
+                    f"{where}: layers[{index}] ({row.get('layer')!r}, step {row.get('step')!r}): "
+                    f"{name} must be a finite count >= 0, got {value!r}"
+                )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
 def _looks_like_path(source: str | Path) -> bool:
