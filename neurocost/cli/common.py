@@ -134,7 +134,9 @@ def _read_input(args: argparse.Namespace) -> torch.Tensor:
         import numpy as np
 
         return torch.from_numpy(np.load(path, allow_pickle=False))
-    loaded = torch.load(path, weights_only=True)
+    from neurocost.models.weights import read_tensor_file
+
+    loaded = read_tensor_file(path, "--input")
     if not isinstance(loaded, torch.Tensor):
         raise ValueError(f"--input {str(path)!r}: holds {type(loaded).__name__}, not a tensor")
     return loaded

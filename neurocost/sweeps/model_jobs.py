@@ -88,7 +88,9 @@ def _run(job: ModelJob) -> TracedModel:
     torch.manual_seed(job.seed)
     model = load_model(job.source, **job.params)
     if job.weights is not None:
-        model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
+        from neurocost.models.weights import load_weights
+
+        load_weights(model, job.weights)
     model.eval()
     prepared = prepare_input(job.label, job.source, job.params, job.input, model)
     recorded = trace(model, prepared.x, steps=prepared.steps, input_encoding=prepared.encoding)
