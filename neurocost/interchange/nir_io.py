@@ -161,7 +161,7 @@ def import_nir(source: str | Path | object) -> nn.Sequential:
     """A stepwise ``nn.Sequential`` from a NIR file or graph whose nodes form one chain."""
     import nir
 
-    where = "NIR graph"
+    where = ""  # the file's path, when there is one, starts every message
     if isinstance(source, (str, Path)):
         where = str(source)
         if not Path(source).is_file():
@@ -185,10 +185,13 @@ def import_nir(source: str | Path | object) -> nn.Sequential:
             for index, name in enumerate(chain)
         ))
     except NirConversionError as err:
+        if not where:
+            raise
         raise NirConversionError(f"{where}: {err}") from None
     except (TypeError, ValueError, AttributeError, KeyError, RuntimeError) as err:
+        prefix = f"{where}: " if where else ""
         raise NirConversionError(
-            f"{where}: malformed NIR node ({type(err).__name__}: {err})"
+            f"{prefix}malformed NIR node ({type(err).__name__}: {err})"
         ) from None
 
 

@@ -105,6 +105,8 @@ def import_onnx(path: str | Path) -> OnnxGraphModule:
         raise FileNotFoundError(f"ONNX file {str(path)!r} does not exist")
     try:
         proto = onnx.load(str(path))
+        if not proto.HasField("graph"):
+            raise ValueError("the file holds no graph")
         graph = proto.graph
         constants = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
                      for t in graph.initializer}
