@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 
 from neurocost.errors import NeurocostError
+from neurocost.models.encodings import EncodingError, parse_encoding
 from neurocost.tracing.columns import ADDITIVE, COLUMNS
 from neurocost.units import Quantity
 
 FORMAT_VERSION = 1
 
 _OP_CLASSES = ("mac", "ac", "signed_ac", "bop")
+_TEXT_COLUMNS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding")
 _OP_TOTAL_NAMES = {"mac": "macs", "ac": "acs", "signed_ac": "signed_acs", "bop": "bops"}
 
 
@@ -202,7 +204,23 @@ def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
         missing = [name for name in COLUMNS if name not in row]
         if missing:
             raise TraceInputError(f"{where}: layers[{index}]: column {missing[0]!r} is missing")
-        for name in ADDITIVE:
+        for name in _TEXT_COLUMNS:
+            if not isinstance(row[name], str):
+                raise TraceInputError(
+                    f"{where}: layers[{index}]: {name} must be text, got {row[name]!r}"
+                )
+        if row["op_class"] not in ("", *_OP_CLASSES):
+            raise TraceInputError(
+                f"{where}: layers[{index}]: op_class {row['op_class']!r} is not one of "
+                f"{', '.join(_OP_CLASSES)} (or empty for a neuron row)"
+            )
+        if row["op_class"]:
+            for name in ("in_encoding", "weight_encoding"):
+                try:
+                    parse_encoding(row[name])
+                except EncodingError as err:
+                    raise TraceInputError(f"{where}: layers[{index}]: {name}: {err}") from None
+        for name in ("step", "batch", "in_bits", "weight_bits", *ADDITIVE):
             value = row[name]
             if isinstance(value, bool) or not isinstance(value, int | float) \
                     or not math.isfinite(value) or value < 0:
