@@ -62,7 +62,10 @@ def profile_from_dict(data: Any, origin: str = "<dict>") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as err:
-        problems = [f"field {_dotted(e['loc'])}: {e['msg']}" for e in err.errors()]
+        problems = [
+            f"field {_dotted(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in err.errors()
+        ]
         raise ProfileError(f"{origin}: " + "; ".join(problems)) from None
 
 

@@ -76,9 +76,10 @@ def _of_dimension(*dimensions: str, zero: bool = False):
                 f"{' or '.join(dimensions)} (e.g. {', '.join(examples[:4])})"
             )
         if not (value.value >= 0 if zero else value.value > 0):
+            hint = " (leave a term that costs nothing undeclared)" if value.dimension in (
+                "energy", "energy_per_bit", "power") else ""
             raise ValueError(
-                f"must be {'>=' if zero else '>'} 0, got {value.value} {value.unit} (leave a "
-                "term that costs nothing undeclared)"
+                f"must be {'>=' if zero else '>'} 0, got {value.value} {value.unit}{hint}"
             )
         return value
 

@@ -212,9 +212,13 @@ def load_spec(
 def _describe(err: ValidationError) -> str:
     parts = []
     for problem in err.errors():
-        field = ".".join(str(p) for p in problem["loc"]) or "<top level>"
+        message = problem["msg"].removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule over the whole spec: its message says what is wrong
+            parts.append(message)
+            continue
+        field = ".".join(str(p) for p in problem["loc"])
         value = _short(problem.get("input"))
-        parts.append(f"field {field!r}: {problem['msg']} (got {value})")
+        parts.append(f"field {field!r}: {message} (got {value})")
     return "; ".join(parts)
 
 
