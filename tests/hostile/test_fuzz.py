@@ -12,6 +12,7 @@ import copy
 import json
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,17 @@ def _write(tmp_path: Path, name: str, data: Any) -> Path:
     return path
 
 
+def _read_or_named_error(read: Callable[[Path], Any], path: Path) -> Any | None:
+    """What ``read(path)`` returns, or None after checking its error names the file in a
+    message of bounded length (no input echoed whole)."""
+    try:
+        return read(path)
+    except NeurocostError as err:
+        assert str(err).startswith(str(path))
+        assert len(str(err)) < 4000
+        return None
+
+
 def _sourced_values(obj: Any) -> list[Sourced]:
     if isinstance(obj, Sourced):
         return [obj]
@@ -92,11 +104,9 @@ def _sourced_values(obj: Any) -> list[Sourced]:
 def test_profiles_validate_to_finite_positive_constants_or_fail_by_name(
     tmp_path_factory: pytest.TempPathFactory, data: Any
 ) -> None:
-    path = _write(tmp_path_factory.mktemp("p"), "toy.yaml", data)
-    try:
-        profile = read_profile_file(path)
-    except NeurocostError as err:
-        assert str(err).startswith(str(path))
+    profile = _read_or_named_error(read_profile_file,
+                                   _write(tmp_path_factory.mktemp("p"), "toy.yaml", data))
+    if profile is None:
         return
     for value in _sourced_values(profile):
         assert math.isfinite(value.value) and value.value >= 0
@@ -118,10 +128,8 @@ def test_claims_files_validate_or_fail_by_name(
     tmp_path_factory: pytest.TempPathFactory, data: Any
 ) -> None:
     path = _write(tmp_path_factory.mktemp("c"), "paper.claims.yaml", data)
-    try:
-        loaded = load_claims(path)
-    except NeurocostError as err:
-        assert str(err).startswith(str(path))
+    loaded = _read_or_named_error(load_claims, path)
+    if loaded is None:
         return
     assert loaded.golden_path.resolve().is_relative_to(path.parent.resolve())
     for claim in loaded.claims:
@@ -139,12 +147,8 @@ SPEC = {"name": "fuzz", "models": [{"source": "zoo:smlp", "variants": {"seed": [
 def test_sweep_specs_validate_within_their_size_or_fail_by_name(
     tmp_path_factory: pytest.TempPathFactory, data: Any
 ) -> None:
-    path = _write(tmp_path_factory.mktemp("s"), "spec.yaml", data)
-    try:
-        spec = load_spec(path)
-    except NeurocostError as err:
-        assert str(err).startswith(str(path))
-        assert len(str(err)) < 4000
+    spec = _read_or_named_error(load_spec, _write(tmp_path_factory.mktemp("s"), "spec.yaml", data))
+    if spec is None:
         return
     assert spec.row_count() <= spec.max_rows
 
@@ -161,10 +165,8 @@ def test_traces_read_to_finite_counts_and_prices_or_fail_by_name(
 
     path = tmp_path_factory.mktemp("t") / "trace.json"
     path.write_text(json.dumps(data))
-    try:
-        trace = Trace.from_json(path)
-    except NeurocostError as err:
-        assert str(err).startswith(str(path))
+    trace = _read_or_named_error(Trace.from_json, path)
+    if trace is None:
         return
     try:
         energy = price(trace, toy()).energy_j
