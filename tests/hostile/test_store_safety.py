@@ -156,3 +156,16 @@ def test_the_demo_marks_the_folder_it_makes(tmp_path: Path) -> None:
     assert (out / MARKER).is_file()
     (out / "results").mkdir()
     assert demo_run._demo_folder(out) == out  # its own folder may be rewritten
+
+
+def test_price_variants_refuses_a_huge_grid_before_allocating() -> None:
+    from neurocost.energy.params import OverrideError
+    from neurocost.energy.pricing import price_variants
+    from tests.energy.builders import toy, two_layer_trace
+
+    grid = {"memory.small.capacity": list(range(1000)), "memory.small.read": [1.0] * 1000,
+            "memory.big.read": [10.0] * 1000}
+    with pytest.raises(OverrideError, match=r"1,000,000,000 variants is more than max_variants"):
+        price_variants(two_layer_trace(), toy(), grid)
+    small = {"memory.small.capacity": [0, 4000]}
+    assert len(price_variants(two_layer_trace(), toy(), small, max_variants=2)) == 2
