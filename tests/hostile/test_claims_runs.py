@@ -10,6 +10,9 @@ import pytest
 
 from neurocost.claims.runner import ClaimsResult, check_claims
 from neurocost.cli import EXIT_CLAIM_FAILED, main
+from tests.claims.scratch import QUIET
+
+pytest_plugins = ["pytester"]
 
 MODEL = """
 from torch import nn
@@ -84,3 +87,19 @@ def test_golden_files_are_written_through_a_fresh_temp_file_never_a_symlink(
     assert main(["claims", "check", "--update", str(path)]) == 0
     assert victim.read_text() == "keep me"
     assert json.loads((tmp_path / "paper.golden.json").read_text())["entries"]["bnn-bops"]
+
+
+def test_the_pytest_plugin_reports_sys_exit_as_this_claims_error(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(exits="import sys\nsys.exit(0)\n" + MODEL)
+    pytester.makefile(".claims.yaml", paper=(
+        "claims:\n  - id: bnn-bops\n    source: s\n"
+        "    model: {spec: 'exits.py:bnn', input: {shape: [16]}}\n"
+        "    metric: bops\n    expected: 160\n"
+    ))
+    result = pytester.runpytest(*QUIET, "--claims-report", "r.json")
+    result.assert_outcomes(failed=1)
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert [(c["id"], c["status"]) for c in report["claims"]] == [("bnn-bops", "error")]
+    assert report["passed"] is False
