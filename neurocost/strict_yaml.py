@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from neurocost.errors import NeurocostError
 
@@ -147,6 +148,18 @@ def read_yaml_file(path: str | Path, kind: str, error: type[NeurocostError]) -> 
         raise error(f"{path}: not valid YAML: {_one_line(err)}") from None
     except RecursionError:
         raise error(f"{path}: not valid YAML: nested too deeply") from None
+
+
+def field_problems(err: ValidationError, top: str = "(top level)") -> str:
+    """A schema error as ``field a.b: problem; field c: problem``: the form profile and
+    architecture errors share after the file name (pydantic's own text is many lines with
+    links). ``top`` names a problem of the whole document."""
+    problems = []
+    for problem in err.errors():
+        parts = [str(p) for p in problem["loc"] if not str(p).startswith("function-after")]
+        message = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"field {'.'.join(parts) or top}: {message}")
+    return "; ".join(problems)
 
 
 def _one_line(err: yaml.YAMLError) -> str:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from neurocost.energy.schema import Profile
 from neurocost.errors import NeurocostError
-from neurocost.strict_yaml import read_yaml_file
+from neurocost.strict_yaml import field_problems, read_yaml_file
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
@@ -62,13 +62,5 @@ def profile_from_dict(data: Any, origin: str = "<dict>") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as err:
-        problems = [
-            f"field {_dotted(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        ]
-        raise ProfileError(f"{origin}: " + "; ".join(problems)) from None
+        raise ProfileError(f"{origin}: {field_problems(err, top='(profile)')}") from None
 
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not str(p).startswith("function-after")]
-    return ".".join(parts) or "(profile)"

@@ -24,11 +24,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from neurocost.errors import NeurocostError
 from neurocost.provenance import Sourced
-from neurocost.strict_yaml import read_yaml_file
+from neurocost.strict_yaml import field_problems, read_yaml_file
 
 OP_CLASSES = ("ac", "signed_ac", "bop", "mac")
 
@@ -289,5 +289,7 @@ def load_architecture(path: str | Path) -> Architecture:
         data = data["architecture"]
     try:
         return Architecture.model_validate(data)
-    except ValueError as err:
-        raise ArchitectureError(f"{path}: invalid architecture: {err}") from err
+    except ValidationError as err:
+        raise ArchitectureError(
+            f"{path}: invalid architecture: {field_problems(err, top='(architecture)')}"
+        ) from None

@@ -106,3 +106,13 @@ def test_a_golden_file_outside_the_claims_folder_is_refused(tmp_path: Path) -> N
             load_claims(path)
     path.write_text(base + "golden: goldens/x.json\n")
     assert load_claims(path).golden_path == folder / "goldens" / "x.json"
+
+
+def test_a_schema_error_in_an_architecture_file_is_one_line_per_field(tmp_path: Path) -> None:
+    path = tmp_path / "chip.yaml"
+    path.write_text("architecture:\n  style: event_driven\n  cores: 3\n")
+    with pytest.raises(ArchitectureError) as err:
+        load_architecture(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: invalid architecture: field cores: ")
+    assert "\n" not in message and "https://" not in message
