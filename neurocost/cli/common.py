@@ -133,7 +133,10 @@ def _read_input(args: argparse.Namespace) -> torch.Tensor:
     if path.suffix == ".npy":
         import numpy as np
 
-        return torch.from_numpy(np.load(path, allow_pickle=False))
+        try:
+            return torch.from_numpy(np.load(path, allow_pickle=False))
+        except (ValueError, OSError, EOFError) as err:  # truncated, garbage or pickled arrays
+            raise ValueError(f"--input {str(path)!r}: not a readable .npy array ({err})") from None
     from neurocost.models.weights import read_tensor_file
 
     loaded = read_tensor_file(path, "--input")

@@ -60,14 +60,16 @@ def test_a_profile_that_is_not_utf8_is_named(
 
 
 @pytest.mark.parametrize(("name", "content"), [
-    ("model.onnx", b"\x00garbage"), ("model.nir", b"garbage"), ("model.pt", b"garbage")
+    ("model.onnx", b"\x00garbage"), ("model.nir", b"garbage"), ("model.pt", b"garbage"),
+    ("input.npy", b"\x93NUMPY\x01\x00trunc"),
 ])
 def test_a_garbage_model_or_input_file_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    argv = ["trace", "zoo:smlp", "--input", str(path)] if name.endswith(".pt") else \
+    is_input = path.suffix in (".pt", ".npy")
+    argv = ["trace", "zoo:smlp", "--input", str(path)] if is_input else \
         ["trace", str(path), "--random", "2,4"]
     assert main(argv) == EXIT_INPUT_ERROR
     assert str(path) in _error_line(capsys)
