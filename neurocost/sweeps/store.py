@@ -149,6 +149,10 @@ class ResultsStore:
                 f"{self.root}: not a neurocost results store (no {RESULTS}/ directory)"
             )
         leftovers = sorted(self.root.glob(_LEFTOVER_GLOB))
+        if leftovers and self._busy():
+            raise ResultsStoreError(
+                f"{self.root}: a sweep is writing this results store now; read it when it ends"
+            )
         if leftovers:
             raise CorruptResultsError(
                 f"{leftovers[0]}: half-written part left by an interrupted sweep; rerun the "
@@ -241,6 +245,20 @@ class ResultsStore:
             raise ResultsStoreError(
                 f"{self.root}: cannot create the results folder ({err.strerror or err})"
             ) from None
+
+    def _busy(self) -> bool:
+        """Whether another process holds the store's lock (a sweep is writing it)."""
+        if self._lock is not None and self._lock.is_locked:
+            return False
+        probe = FileLock(self.root / LOCK, timeout=0)
+        try:
+            probe.acquire()
+        except Timeout:
+            return True
+        except OSError:  # a read-only store: nobody can be writing it through this lock
+            return False
+        probe.release()
+        return False
 
     def _manifest_digest(self) -> str | None:
         path = self.root / MANIFEST

@@ -169,3 +169,16 @@ def test_price_variants_refuses_a_huge_grid_before_allocating() -> None:
         price_variants(two_layer_trace(), toy(), grid)
     small = {"memory.small.capacity": [0, 4000]}
     assert len(price_variants(two_layer_trace(), toy(), small, max_variants=2)) == 2
+
+
+def test_reading_a_store_while_a_sweep_writes_it_says_so(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    store = tmp_path / "s"
+    (store / RESULTS).mkdir(parents=True)
+    (store / RESULTS / ".part-000001.parquet.x1.tmp").write_bytes(b"half")
+    # a lock held through another FileLock object conflicts like one held by another process
+    with FileLock(str(store / LOCK)), pytest.raises(ResultsStoreError, match="a sweep is writing"):
+        ResultsStore(store).read()
+    with pytest.raises(CorruptResultsError, match="half-written part"):
+        ResultsStore(store).read()
