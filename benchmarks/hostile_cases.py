@@ -25,18 +25,13 @@ ROOT = Path(tempfile.mkdtemp(prefix="probe14-"))
 results = []
 
 
-def cli(args, cwd=ROOT, timeout=120, mem_gb=6):
-    code = f"import sys, resource; resource.setrlimit(resource.RLIMIT_AS, ({mem_gb}<<30, {mem_gb}<<30)); from neurocost.cli import main; sys.exit(main({args!r}))"
-    try:
-        r = subprocess.run(
-            [PY, "-c", code], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        return "hang", ""
-    return r.returncode, r.stdout + r.stderr
+def cli(args, timeout=120, mem_gb=6):
+    """``neurocost ARGS`` in a child process: (exit code or "hang", stdout + stderr)."""
+    return api(f"import sys\nfrom neurocost.cli import main\nsys.exit(main({args!r}))\n", timeout, mem_gb)
 
 
 def api(body, timeout=60, mem_gb=6):
+    """Python ``body`` in a child process under an address-space limit of ``mem_gb`` GiB."""
     limit = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({mem_gb}<<30, {mem_gb}<<30))\n"
     code = limit + textwrap.dedent(body)
     try:
