@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # unit -> (dimension, factor to the SI base of that dimension)
 UNITS: dict[str, tuple[str, float]] = {
@@ -42,11 +42,16 @@ class Sourced(BaseModel):
     datasheet figure, an *all-in* figure (whole-chip power divided by events, so static and
     routing are already inside), derived by arithmetic from other sourced values, a stated
     assumption, or a community convention. ``si`` is the value in the SI base unit.
+
+    ``value`` must be finite: YAML's ``.nan`` and ``.inf`` are numbers to PyYAML, and a NaN
+    constant used to price a model at 0 J (pricing fills missing figures with 0). Which signs
+    and ranges a field takes is the field's business (``energy.schema``: every hardware
+    constant > 0).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float
+    value: float = Field(allow_inf_nan=False)
     unit: str
     source: str
     basis: Basis = "measured"

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from neurocost.claims.schema import Claim, ClaimsDocument
-from neurocost.strict_yaml import load_yaml
+from neurocost.errors import NeurocostError
+from neurocost.strict_yaml import read_yaml_file
 
 CLAIMS_SUFFIX = ".claims.yaml"
 GOLDEN_SUFFIX = ".golden.json"
 
 
-class ClaimsFileError(ValueError):
+class ClaimsFileError(NeurocostError):
     """A claims file that cannot be read or does not follow the schema."""
 
 
@@ -34,13 +34,8 @@ def load_claims(path: str | Path) -> ClaimsFile:
     path = Path(path)
     if not path.name.endswith(CLAIMS_SUFFIX):
         raise ClaimsFileError(f"{path}: a claims file is named *{CLAIMS_SUFFIX}")
-    try:
-        # safe loading that also refuses a key given twice (YAML would keep the last silently)
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ClaimsFileError(f"{path}: no such claims file") from None
-    except yaml.YAMLError as err:
-        raise ClaimsFileError(f"{path}: not valid YAML: {err}") from err
+    # safe, bounded loading that also refuses a key given twice (YAML keeps the last silently)
+    data = read_yaml_file(path, "claims", ClaimsFileError)
     if not isinstance(data, dict):
         raise ClaimsFileError(
             f"{path}: a claims file is a mapping with a 'claims:' list, got {type(data).__name__}"
@@ -51,7 +46,19 @@ def load_claims(path: str | Path) -> ClaimsFile:
         raise ClaimsFileError(_describe(path, data, err)) from None
     default_golden = path.name[: -len(CLAIMS_SUFFIX)] + GOLDEN_SUFFIX
     golden_path = path.parent / (document.golden or default_golden)
+    _check_inside(path, golden_path)
     return ClaimsFile(path=path, claims=document.claims, golden_path=golden_path)
+
+
+def _check_inside(path: Path, golden_path: Path) -> None:
+    """Refuse a golden file outside the claims file's folder: ``--update-golden`` writes it, and a
+    claims file from another repository must not be able to make CI write ``../../anything``."""
+    folder = path.parent.resolve()
+    if not golden_path.resolve().is_relative_to(folder):
+        raise ClaimsFileError(
+            f"{path}: field 'golden': {str(golden_path)!r} is outside "
+            f"the claims file's folder {str(folder)!r}; name a file in that folder or below it"
+        )
 
 
 def _describe(path: Path, data: dict[str, Any], err: ValidationError) -> str:

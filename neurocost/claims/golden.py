@@ -12,18 +12,20 @@ Goldens are written only on request (``--claims-update``), and every rewritten v
 from __future__ import annotations
 
 import json
-import os
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neurocost.atomic_files import write_text_atomically
 from neurocost.claims.formatting import format_value
+from neurocost.errors import NeurocostError
 
 FORMAT = "neurocost.claims.golden"
 FORMAT_VERSION = 1
 
 
-class GoldenFileError(ValueError):
+class GoldenFileError(NeurocostError):
     """A golden file that is corrupt or of an unknown format."""
 
 
@@ -105,7 +107,7 @@ class GoldenStore:
             return cls(path, {})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
+        except (OSError, ValueError, RecursionError) as err:  # ValueError: JSON and UTF-8
             raise GoldenFileError(f"{path}: not a readable golden JSON file ({err})") from err
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise GoldenFileError(f"{path}: field 'format' must be {FORMAT!r}")
@@ -147,9 +149,7 @@ class GoldenStore:
             "note": "written by neurocost --claims-update; review every change before committing",
             "entries": {cid: entry.to_dict() for cid, entry in kept.items()},
         }
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_text_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
         self._entries, self._recorded = kept, {}
         return changes
 
@@ -163,6 +163,8 @@ def _entry(path: Path, claim_id: str, raw: Any) -> GoldenEntry:
             raise GoldenFileError(
                 f"{where}: field {name!r} is missing or invalid ({raw.get(name)!r})"
             )
+    if not math.isfinite(raw["value"]):  # JSON readers accept NaN and Infinity
+        raise GoldenFileError(f"{where}: field 'value' must be a finite number ({raw['value']!r})")
     per_layer = raw.get("per_layer", {})
     if not isinstance(per_layer, dict) or not all(
         isinstance(v, (int, float)) for v in per_layer.values()

@@ -17,11 +17,12 @@ from torch import nn
 
 from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
+from neurocost.errors import NeurocostError
 from neurocost.tracing.trace_record import Trace
 from neurocost.tracing.workload import InputError
 
 
-class ClaimSetupError(ValueError):
+class ClaimSetupError(NeurocostError):
     """A claim whose model, input, convention or profile cannot be set up as written."""
 
 

@@ -34,7 +34,9 @@ class ClaimsResult:
 
     @property
     def passed(self) -> bool:
-        return all(outcome.passed for outcome in self.outcomes)
+        """Every claim holds, and there was at least one: a run that checked nothing has not
+        shown anything, so it does not pass (CI must not go green on an empty claims file)."""
+        return bool(self.outcomes) and all(outcome.passed for outcome in self.outcomes)
 
 
 class ClaimsRun:
@@ -115,6 +117,9 @@ class ClaimsRun:
             message = f"no golden value for this claim in {file.golden_path}; {UPDATE_HINT}"
             return Outcome(claim, file.path, "no-golden", message, None, measured.value, terms)
         why = stale_reason(golden.key, measured.key)
+        if golden.unit != measured.unit:  # an edited unit changes what the number means
+            unit = f"unit was {golden.unit!r}, is {measured.unit!r} now"
+            why = unit if why is None else f"{unit}; {why}"
         if why is not None:
             message = (
                 f"the golden value was recorded under other conditions ({why}); comparing them "
@@ -133,7 +138,11 @@ def check_claims(paths: list[str | Path], update: bool = False) -> ClaimsResult:
         for claim in file.claims:
             try:
                 run.check(file, claim)
-            except Exception as err:  # reported as this claim's outcome, with its message
+            except KeyboardInterrupt:
+                raise
+            except BaseException as err:  # noqa: BLE001 (user model code may sys.exit())
+                # reported as this claim's outcome: a model file that calls sys.exit(0) on
+                # import must fail its claim, not end the run as a success
                 run.error_outcome(file, claim, err)
     return ClaimsResult(run.outcomes, run.finish())
 

@@ -1,7 +1,8 @@
 """``neurocost claims check|validate FILE...``: efficiency claims for CI without pytest.
 
 ``check`` prints a Markdown summary (ready for a CI job page, e.g. ``>> $GITHUB_STEP_SUMMARY``)
-and exits 1 when any claim does not hold; ``validate`` only reads the files against the schema.
+and exits 1 when any claim does not hold or could not be measured, 2 on an input error (and when
+no claim was checked); ``validate`` only reads the files against the schema.
 """
 
 from __future__ import annotations
@@ -32,14 +33,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from neurocost.claims.files import ClaimsFileError
     from neurocost.claims.report import markdown_summary, write_claims_report
     from neurocost.claims.runner import check_claims
+    from neurocost.cli import EXIT_CLAIM_FAILED, EXIT_OK
 
     result = check_claims(args.files, update=args.update)
+    if not result.outcomes:
+        raise ClaimsFileError(f"{', '.join(args.files)}: no claim was checked")
     sys.stdout.write(markdown_summary(result.outcomes, result.golden_changes))
     if args.report:
         write_claims_report(args.report, result.outcomes, result.golden_changes)
-    return 0 if result.passed else 1
+    return EXIT_OK if result.passed else EXIT_CLAIM_FAILED
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -91,8 +91,13 @@ def _read_input(args: argparse.Namespace) -> torch.Tensor:
     if path.suffix == ".npy":
         import numpy as np
 
-        return torch.from_numpy(np.load(path, allow_pickle=False))
-    loaded = torch.load(path, weights_only=True)
+        try:
+            return torch.from_numpy(np.load(path, allow_pickle=False))
+        except (ValueError, OSError, EOFError) as err:  # truncated, garbage or pickled arrays
+            raise ValueError(f"--input {str(path)!r}: not a readable .npy array ({err})") from None
+    from neurocost.models.weights import read_tensor_file
+
+    loaded = read_tensor_file(path, "--input")
     if not isinstance(loaded, torch.Tensor):
         raise ValueError(f"--input {str(path)!r}: holds {type(loaded).__name__}, not a tensor")
     return loaded

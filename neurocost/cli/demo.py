@@ -18,8 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "measured test accuracy and write an HTML/Markdown/CSV report.",
     )
     parser.add_argument("--out", type=Path, default=Path("neurocost-out"),
-                        help="output directory (default ./neurocost-out); its results/ store "
-                        "is rewritten on every run")
+                        help="output directory (default ./neurocost-out): new, empty, or made "
+                        "by an earlier demo (its results/ store is rewritten on every run)")
     parser.add_argument("--epochs", type=int, default=5, help="training epochs per model "
                         "(default 5)")
     parser.add_argument("--seed", type=int, default=0,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from neurocost.errors import NeurocostError
 from neurocost.tracing.columns import ADDITIVE
 from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
@@ -29,7 +30,7 @@ from neurocost.vocabulary import ACCUMULATES, FLOPS, JOULE, OP_CLASSES, op_unit
 BOPS_PER_OP = 64  # Bi-Real Net / ReActNet: one 64-bit XNOR-popcount instruction per 64 BOPs
 
 
-class UnknownConventionError(KeyError):
+class UnknownConventionError(NeurocostError, KeyError):
     """A convention name that is not registered."""
 
     def __str__(self) -> str:

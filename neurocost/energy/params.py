@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from neurocost.energy.schema import Profile
+from neurocost.errors import NeurocostError
 from neurocost.provenance import UNITS, Sourced
 
 # Sub-trees the pricer never reads (the simulator's data, free text).
@@ -25,7 +26,7 @@ _STRUCTURAL = ("id", "version", "description", "kind", "status", "compute.int_ac
                "compute.width_rule", "technology.scaling")
 
 
-class OverrideError(ValueError):
+class OverrideError(NeurocostError):
     """An override naming a path the profile does not have, or a value it cannot take."""
 
 
@@ -153,6 +154,9 @@ def to_si(params: Params, path: str, values: np.ndarray) -> np.ndarray:
             raise OverrideError(f"override {path}: values must be numbers ({err})") from None
         if not np.all(np.isfinite(numbers)):
             raise OverrideError(f"override {path}: values must be finite numbers")
+        if numbers.size:  # the schema's ranges (> 0 ...) hold at the extremes, or fail here
+            for value in {float(numbers.min()), float(numbers.max())}:
+                with_override(params.profile, {path: value})
         return numbers * UNITS[params.units[path]][1]
     distinct = set(np.asarray(values, dtype=object).ravel().tolist())
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in distinct):

@@ -7,6 +7,7 @@ columns, so thousands of variants cost a handful of array operations, not a Pyth
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ from neurocost.vocabulary import (
     LAYER_COMPONENTS,
     component_column,
 )
+
+# variants one price_variants call may expand a cartesian grid to (the sweep spec's max_rows
+# default too): 10,000 price in about 2 s, so this is minutes of work and ~1 GB of rows
+MAX_VARIANTS = 1_000_000
 
 ProfileSpec = str | Path | Profile
 Grid = dict[str, list[Any]] | list[dict[str, Any]]
@@ -140,7 +145,8 @@ def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
 
 
 def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
-                   convention: str | Convention | None = None) -> pd.DataFrame:
+                   convention: str | Convention | None = None,
+                   max_variants: int = MAX_VARIANTS) -> pd.DataFrame:
     """Price ``trace`` on every variant of ``profile`` described by ``grid``, as array arithmetic.
 
     grid: ``{dotted.path: [values]}`` (cartesian product) or ``[{dotted.path: value}, ...]``.
@@ -152,10 +158,12 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     memory_j, neuron_j, routing_j, step_j, io_j, static_j, profile_id, profile_version,
     regime``, and
     ``memory_bits.<level>`` (bits read and written on each memory level, per sample).
+    max_variants: the most variants a cartesian grid may expand to, checked from the list lengths
+        before anything is allocated (a grid of 1e9 points used to run until ``MemoryError``).
     """
     prof = load_profile(profile)
     conv = get_convention(convention) if convention is not None else None
-    columns = _variant_columns(grid)
+    columns = _variant_columns(grid, max_variants)
     n = len(next(iter(columns.values()))) if columns else 1
     params = Params(prof, n=n)
     paths = override_paths(params, list(columns))
@@ -197,12 +205,18 @@ def _refuse_idle_overrides(profile_id: str, params: Params, paths: dict[str, str
         )
 
 
-def _variant_columns(grid: Grid) -> dict[str, np.ndarray]:
+def _variant_columns(grid: Grid, max_variants: int) -> dict[str, np.ndarray]:
     """Override columns, one value per variant, from a cartesian grid or a list of overrides."""
     if isinstance(grid, dict):
         for name, values in grid.items():
             if isinstance(values, str) or not hasattr(values, "__len__") or len(values) == 0:
                 raise OverrideError(f"grid {name!r}: give a non-empty list of values")
+        variants = math.prod(len(values) for values in grid.values())
+        if variants > max_variants:
+            raise OverrideError(
+                f"grid: {variants:,} variants is more than max_variants = {max_variants:,}; "
+                "shrink the grid or pass a larger max_variants"
+            )
         axes = [_column(list(values)) for values in grid.values()]
         if not axes:
             return {}

@@ -9,16 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from neurocost.energy.schema import Profile
-from neurocost.strict_yaml import load_yaml
+from neurocost.errors import NeurocostError
+from neurocost.strict_yaml import field_problems, read_yaml_file
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
 
-class ProfileError(ValueError):
+class ProfileError(NeurocostError):
     """A profile that cannot be found or is malformed; the message names file, field and problem."""
 
 
@@ -46,12 +46,7 @@ def load_profile(spec: str | Path | Profile) -> Profile:
 def read_profile_file(path: str | Path) -> Profile:
     """Parse and validate one profile YAML file; the file's stem must equal its ``id``."""
     path = Path(path)
-    if not path.is_file():
-        raise ProfileError(f"{path}: no such profile file")
-    try:
-        data = load_yaml(path.read_text())
-    except yaml.YAMLError as err:
-        raise ProfileError(f"{path}: not valid YAML: {err}") from err
+    data = read_yaml_file(path, "profile", ProfileError)
     profile = profile_from_dict(data, origin=str(path))
     if profile.id != path.stem:
         raise ProfileError(
@@ -67,10 +62,5 @@ def profile_from_dict(data: Any, origin: str = "<dict>") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as err:
-        problems = [f"field {_dotted(e['loc'])}: {e['msg']}" for e in err.errors()]
-        raise ProfileError(f"{origin}: " + "; ".join(problems)) from None
+        raise ProfileError(f"{origin}: {field_problems(err, top='(profile)')}") from None
 
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not str(p).startswith("function-after")]
-    return ".".join(parts) or "(profile)"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from neurocost.energy.params import Params
 from neurocost.energy.schema import Compute, Connection, Profile
+from neurocost.errors import NeurocostError
 from neurocost.models.encodings import Encoding, parse_encoding
 
 # Operands that only select add / subtract / skip: the accumulation runs at the other
@@ -23,7 +24,7 @@ from neurocost.models.encodings import Encoding, parse_encoding
 _ONE_BIT_KINDS = ("spike", "signed_spike", "binary", "ternary")
 
 
-class PricingError(ValueError):
+class PricingError(NeurocostError):
     """A trace the profile cannot price (the message names profile, layer and missing field)."""
 
 

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurocost.errors import NeurocostError
+
 # node (nm) -> dynamic energy relative to 45 nm, both at Vdd = 0.9 V ([D] from Stillmaker 2017).
 NODE_ENERGY_AT_0V9: dict[float, float] = {
     7: 0.10, 10: 0.13, 14: 0.15, 16: 0.19, 20: 0.24, 32: 0.64, 45: 1.0, 65: 1.25,
 }
 
 
-class ScalingError(ValueError):
+class ScalingError(NeurocostError):
     """A requested operating point the profile's scaling rule cannot reach."""
 
 

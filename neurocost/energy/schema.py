@@ -60,8 +60,16 @@ class Priced(Sourced):
         return self
 
 
-def _of_dimension(*dimensions: str):
-    """A validator that accepts a Sourced value only in one of ``dimensions``."""
+def _of_dimension(*dimensions: str, zero: bool = False):
+    """A validator that accepts a Sourced value only in one of ``dimensions``, and only > 0
+    (>= 0 with ``zero``: a memory level of capacity 0 is a real question, "what if it holds
+    nothing", and moves all traffic to the next level).
+
+    Every constant of a profile is a cost, a size, a rate or an operating point, all positive: a
+    negative voltage used to price like a positive one (V^2), a negative energy subtracted from
+    the total, a zero clock divided by zero. A term that costs nothing is left undeclared (the
+    pricer then skips it or names it as missing) rather than written as 0.
+    """
 
     def check(value: Sourced) -> Sourced:
         if value.dimension not in dimensions:
@@ -69,6 +77,12 @@ def _of_dimension(*dimensions: str):
             raise ValueError(
                 f"unit {value.unit!r} is a {value.dimension}; this field needs "
                 f"{' or '.join(dimensions)} (e.g. {', '.join(examples[:4])})"
+            )
+        if not (value.value >= 0 if zero else value.value > 0):
+            hint = " (leave a term that costs nothing undeclared)" if value.dimension in (
+                "energy", "energy_per_bit", "power") else ""
+            raise ValueError(
+                f"must be {'>=' if zero else '>'} 0, got {value.value} {value.unit}{hint}"
             )
         return value
 
@@ -79,7 +93,7 @@ Energy = Annotated[Priced, _of_dimension("energy")]
 Power = Annotated[Sourced, _of_dimension("power")]
 Duration = Annotated[Sourced, _of_dimension("time")]
 Frequency = Annotated[Sourced, _of_dimension("frequency")]
-Capacity = Annotated[Sourced, _of_dimension("information")]
+Capacity = Annotated[Sourced, _of_dimension("information", zero=True)]
 Bandwidth = Annotated[Sourced, _of_dimension("bandwidth")]
 AccessEnergy = Annotated[Sourced, _of_dimension("energy", "energy_per_bit")]
 EnergyPerBit = Annotated[Sourced, _of_dimension("energy_per_bit")]

@@ -18,8 +18,10 @@ from typing import Any
 
 from torch import nn
 
+from neurocost.errors import NeurocostError
 
-class ModelSpecError(ValueError):
+
+class ModelSpecError(NeurocostError):
     """A model spec that cannot be resolved; the message names the spec and what is wrong."""
 
 

@@ -28,13 +28,14 @@ import torch
 from torch import nn
 from torch.nn.modules.utils import _pair
 
+from neurocost.errors import NeurocostError
 from neurocost.models.state import reset_state
 
 DT = 1e-4  # snnTorch's NIR time step
 _RESET_KEY = "neurocost.reset"
 
 
-class NirConversionError(ValueError):
+class NirConversionError(NeurocostError):
     """A layer or graph shape that this NIR translation does not support."""
 
 
@@ -209,28 +210,64 @@ def import_nir(source: str | Path | object) -> nn.Sequential:
     """A stepwise ``nn.Sequential`` from a NIR file or graph whose nodes form one chain."""
     import nir
 
+    where = ""  # the file's path, when there is one, starts every message
     if isinstance(source, (str, Path)):
+        where = str(source)
         if not Path(source).is_file():
             raise FileNotFoundError(f"NIR file {str(source)!r} does not exist")
-        graph = nir.read(str(source))
+        try:
+            graph = nir.read(str(source))
+        except Exception as err:  # noqa: BLE001 (h5py and nir raise many types on a bad file)
+            raise NirConversionError(
+                f"{where}: not a readable NIR file ({type(err).__name__}: {err})"
+            ) from None
     else:
         graph = source
-    following = dict(graph.edges)
-    if len(following) != len(graph.edges):
+    try:
+        chain = _chain(graph)
+        # snnTorch's output=True makes a neuron return (spikes, membrane): only the chain's
+        # last module may do that, or a read-out layer after it would be fed a tuple
+        last = len(chain) - 1
+        return nn.Sequential(*(
+            _module(name, graph.nodes[name],
+                    output=index == last and isinstance(graph.nodes[name], (nir.LIF, nir.CubaLIF)))
+            for index, name in enumerate(chain)
+        ))
+    except NirConversionError as err:
+        if not where:
+            raise
+        raise NirConversionError(f"{where}: {err}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, RuntimeError) as err:
+        prefix = f"{where}: " if where else ""
+        raise NirConversionError(
+            f"{prefix}malformed NIR node ({type(err).__name__}: {err})"
+        ) from None
+
+
+def _chain(graph: object) -> list[str]:
+    """The names of the nodes between Input and Output, checked to form one acyclic chain
+    before anything is built (a cycle used to loop for ever)."""
+    import nir
+
+    edges = list(graph.edges)
+    following = dict(edges)
+    if len(following) != len(edges):
         raise NirConversionError("NIR graph branches; only chains of layers are supported")
+    unknown = sorted({n for edge in edges for n in edge} - set(graph.nodes))
+    if unknown:
+        raise NirConversionError(f"an edge names node {unknown[0]!r}, which the graph lacks")
     inputs = [n for n, node in graph.nodes.items() if isinstance(node, nir.Input)]
     if len(inputs) != 1:
         raise NirConversionError(f"NIR graph needs exactly one Input node, found {inputs}")
     chain: list[str] = []
+    seen = {inputs[0]}
     current = following.get(inputs[0])
     while current is not None and not isinstance(graph.nodes[current], nir.Output):
+        if current in seen:
+            raise NirConversionError(f"NIR graph has a cycle through node {current!r}")
+        seen.add(current)
         chain.append(current)
         current = following.get(current)
     if current is None:
         raise NirConversionError("NIR graph chain does not reach an Output node")
-    last_lif = max((i for i, n in enumerate(chain)
-                    if isinstance(graph.nodes[n], (nir.LIF, nir.CubaLIF))), default=-1)
-    return nn.Sequential(*(
-        _module(name, graph.nodes[name], output=index == last_lif)
-        for index, name in enumerate(chain)
-    ))
+    return chain

@@ -20,13 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from neurocost.errors import NeurocostError
 from neurocost.models.freezing import freeze
 
 ENCODINGS_KEY = "neurocost.encodings"
 OPSET = 17
 
 
-class OnnxExportError(RuntimeError):
+class OnnxExportError(NeurocostError, RuntimeError):
     """The exported graph failed the checker or disagrees with torch numerically."""
 
 

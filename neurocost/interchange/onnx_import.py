@@ -25,13 +25,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from neurocost.errors import NeurocostError
 from neurocost.interchange.onnx_export import ENCODINGS_KEY
-from neurocost.interchange.onnx_ops import OPS
+from neurocost.interchange.onnx_ops import OPS, checked_shape
 from neurocost.models.encodings import BINARY, FP32, Encoding, parse_encoding
 
 
-class UnsupportedOnnxOp(ValueError):
-    """An ONNX node this importer cannot convert."""
+class UnsupportedOnnxOp(NeurocostError):
+    """An ONNX node this importer cannot convert, or an ONNX file that cannot be read."""
 
 
 class _Declared:
@@ -102,14 +103,22 @@ def import_onnx(path: str | Path) -> OnnxGraphModule:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"ONNX file {str(path)!r} does not exist")
-    proto = onnx.load(str(path))
-    graph = proto.graph
+    try:
+        proto = onnx.load(str(path))
+        if not proto.HasField("graph"):
+            raise ValueError("the file holds no graph")
+        graph = proto.graph
+        constants = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
+                     for t in graph.initializer}
+    except Exception as err:  # noqa: BLE001 (protobuf raises DecodeError, RuntimeError ...)
+        raise UnsupportedOnnxOp(
+            f"{path}: not a readable ONNX model ({type(err).__name__}: {err})"
+        ) from None
     annotation = _annotation(proto, path)
-    constants = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
-                 for t in graph.initializer}
     inputs = [i.name for i in graph.input if i.name not in constants]
     if len(inputs) != 1:
         raise UnsupportedOnnxOp(f"{path}: expected one graph input, found {inputs}")
+    _check_graph(graph, constants, inputs[0], path)
     module = OnnxGraphModule(path.stem)
     module.input_name, module.output_name = inputs[0], graph.output[0].name
     producers = {out: node for node in graph.node for out in node.output}
@@ -125,6 +134,37 @@ def import_onnx(path: str | Path) -> OnnxGraphModule:
         module.wiring.append((key, wired, list(node.output)))
     module.constants = constants
     return module.eval()
+
+
+def _check_graph(
+    graph: Any, constants: dict[str, torch.Tensor], graph_input: str, path: Path
+) -> None:
+    """Before building anything: every node reads only values defined before it (ONNX graphs are
+    topologically sorted, so this also refuses cycles), the output exists, and shapes given as
+    constants for ``ConstantOfShape``/``Expand`` stay within ``onnx_ops.MAX_ELEMENTS``."""
+    from onnx import numpy_helper
+
+    known = {*constants, graph_input}
+    shapes = {name: t for name, t in constants.items() if t.dim() <= 1}
+    for node in graph.node:
+        missing = [name for name in node.input if name and name not in known]
+        if missing:
+            raise UnsupportedOnnxOp(
+                f"{path}: node {node.name or node.op_type!r} reads {missing[0]!r} before any node "
+                "defines it (a cycle, or nodes out of order)"
+            )
+        if node.op_type == "Constant" and node.output:
+            for attr in node.attribute:
+                if attr.name == "value" and len(attr.t.dims) <= 1:
+                    shapes[node.output[0]] = torch.from_numpy(numpy_helper.to_array(attr.t).copy())
+        if node.op_type in ("ConstantOfShape", "Expand") and len(node.input) >= 1:
+            source = node.input[0] if node.op_type == "ConstantOfShape" else node.input[-1]
+            if source in shapes:
+                dims = [int(v) for v in shapes[source].flatten().tolist()]
+                checked_shape(f"{path}: node {node.name or node.op_type!r}", dims)
+        known.update(node.output)
+    if not graph.output or graph.output[0].name not in known:
+        raise UnsupportedOnnxOp(f"{path}: the graph's output is not computed by any node")
 
 
 def _annotation(proto: Any, path: Path) -> dict[str, dict[str, Any]]:

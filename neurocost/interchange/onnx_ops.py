@@ -8,13 +8,24 @@ activations (attention), which the tracer counts at the aten level.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from neurocost.errors import NeurocostError
+
 Attrs = dict[str, Any]
+
+# Most elements an op may create from a shape the graph supplies (2^28 float32 = 1 GiB): a
+# hostile ConstantOfShape([10^6, 10^6]) must fail with a message, not allocate until killed.
+MAX_ELEMENTS = 2**28
+
+
+class OnnxSizeError(NeurocostError):
+    """A shape in an ONNX graph that is negative or asks for more than ``MAX_ELEMENTS``."""
 OpFn = Callable[..., torch.Tensor]
 
 _DTYPES = {1: torch.float32, 6: torch.int32, 7: torch.int64, 9: torch.bool, 11: torch.float64}
@@ -22,6 +33,25 @@ _DTYPES = {1: torch.float32, 6: torch.int32, 7: torch.int64, 9: torch.bool, 11: 
 
 def _ints(t: torch.Tensor) -> list[int]:
     return [int(v) for v in t.flatten().tolist()]
+
+
+def checked_shape(op: str, dims: list[int]) -> list[int]:
+    """``dims`` if every one is >= 0 and their product is at most ``MAX_ELEMENTS``."""
+    if any(d < 0 for d in dims) or math.prod(dims) > MAX_ELEMENTS:
+        raise OnnxSizeError(
+            f"{op}: shape {dims} is negative or holds more than {MAX_ELEMENTS:,} elements"
+        )
+    return dims
+
+
+def _range(a: Attrs, start: torch.Tensor, limit: torch.Tensor,
+           delta: torch.Tensor) -> torch.Tensor:
+    step = delta.item()
+    if step == 0:
+        raise OnnxSizeError("Range: delta is 0")
+    count = max(math.ceil((limit.item() - start.item()) / step), 0)
+    checked_shape("Range", [count])
+    return torch.arange(start.item(), limit.item(), step)
 
 
 def _reduce(fn: Callable[..., torch.Tensor]) -> OpFn:
@@ -140,11 +170,10 @@ OPS: dict[str, OpFn] = {
     "PRelu": _prelu,
     "Trilu": lambda a, x, k=None: torch.triu(x, int(k) if k is not None else 0) if a.get(
         "upper", 1) else torch.tril(x, int(k) if k is not None else 0),
-    "Expand": lambda a, x, s: x * torch.ones(_ints(s), dtype=x.dtype),
-    "ConstantOfShape": lambda a, s: torch.full(_ints(s), a["value"].item() if "value" in a
-                                               else 0.0),
-    "Range": lambda a, start, limit, delta: torch.arange(start.item(), limit.item(),
-                                                         delta.item()),
+    "Expand": lambda a, x, s: x * torch.ones(checked_shape("Expand", _ints(s)), dtype=x.dtype),
+    "ConstantOfShape": lambda a, s: torch.full(checked_shape("ConstantOfShape", _ints(s)),
+                                               a["value"].item() if "value" in a else 0.0),
+    "Range": _range,
 }
 
 

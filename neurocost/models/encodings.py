@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from neurocost.errors import NeurocostError
 from neurocost.vocabulary import EncodingKind, OpClass
 
 
@@ -74,6 +75,10 @@ _NAMED = {
 }
 
 
+class EncodingError(NeurocostError):
+    """An operand encoding name that is not one of the declared kinds."""
+
+
 def parse_encoding(spec: str | Encoding) -> Encoding:
     """Parse ``"spike"``, ``"signed_spike"``, ``"binary"``, ``"int4"``, ``"fp16"`` and so on."""
     if isinstance(spec, Encoding):
@@ -84,7 +89,7 @@ def parse_encoding(spec: str | Encoding) -> Encoding:
     for kind in ("int", "fp"):
         if name.startswith(kind) and name[len(kind) :].isdigit():
             return Encoding(kind, int(name[len(kind) :]))  # type: ignore[arg-type]
-    raise ValueError(
+    raise EncodingError(
         f"unknown encoding {spec!r}: use spike, signed_spike, binary, int<bits> or fp<bits>"
     )
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from neurocost.errors import NeurocostError
 from neurocost.reports.render import ReportFiles, write_report
 from neurocost.sweeps.sweep import sweep
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 # Built-in profiles the demo prices on: a 45 nm CMOS accelerator, the SNN papers' compute-only
 # convention, an event-driven neuromorphic chip and a datacentre GPU.
+MARKER = ".neurocost-demo"  # in an output folder the demo made and may therefore rewrite
 PROFILES = ("cmos45", "snn-45nm-ac-mac", "loihi", "h100")
 SPIKING_STEPS = 4
 QUICK_TRAIN_SAMPLES = 240  # --quick: a slice of the training split, enough to exercise every stage
@@ -65,6 +67,12 @@ class DemoModel:
 # narrow one ends near 90% test accuracy after 5 epochs, the wider one clears it with margin at
 # almost the same training time (small convolutions cost little next to the per-step loop).
 _SPIKING_CHANNELS = (16, 32)
+
+
+class DemoError(NeurocostError):
+    """An output folder or option the demo cannot use; the message names it."""
+
+
 MODELS = (
     DemoModel("scnn", "rate", "spiking CNN, rate-coded spikes in", _SPIKING_CHANNELS),
     DemoModel("scnn_ann", "direct", "fp32 ANN twin of the spiking CNN", _SPIKING_CHANNELS),
@@ -94,14 +102,15 @@ def run_demo(
     epochs: training epochs per model. seed: model initialisation, shuffling and spike draws.
     quick: train on a small slice for one epoch with fewer time steps (for tests; accuracies are
     then far below the 90% bar, and the summary says so).
-    ``out/results`` is rewritten on every run, so a report never mixes two trainings.
+    ``out/results`` is rewritten on every run, so a report never mixes two trainings; ``out``
+    must be new, empty or a folder an earlier demo made (it holds ``MARKER``), so the demo never
+    deletes or overwrites anything of the user's.
     """
     if epochs < 1:
-        raise ValueError(f"--epochs must be >= 1, got {epochs}")
+        raise DemoError(f"--epochs must be >= 1, got {epochs}")
     say = log or (lambda _line: None)
     started = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _demo_folder(Path(out))
     results = _fresh_results_dir(out / "results")
     steps = QUICK_STEPS if quick else SPIKING_STEPS
     trained = _train_all(out / "weights", 1 if quick else epochs, seed, steps, quick, progress,
@@ -169,11 +178,28 @@ def _first(data: LabelledData, samples: int) -> LabelledData:
     return replace(data, train_x=data.train_x[:samples], train_y=data.train_y[:samples])
 
 
+def _demo_folder(out: Path) -> Path:
+    """``out``, created or checked: the demo writes only into a folder that is new, empty, or
+    holds ``MARKER`` (written by an earlier demo); anything else may be the user's own work."""
+    if out.exists() and not out.is_dir():
+        raise DemoError(f"{out}: is a file; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise DemoError(
+            f"{out}: exists, is not empty and was not made by `neurocost demo` (no {MARKER}); "
+            "the demo rewrites its output folder, so choose a new or empty --out"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / MARKER).write_text("written by `neurocost demo`; the demo rewrites this folder\n")
+    except OSError as err:
+        raise DemoError(f"{out}: cannot write the demo's output here ({err.strerror})") from None
+    return out
+
+
 def _fresh_results_dir(path: Path) -> Path:
-    """Remove a previous demo's results store at ``path``; refuse to touch anything else."""
+    """Remove a previous demo's results store at ``path`` inside the demo's own folder."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise DemoError(f"{path}: is not the demo's results folder; choose another --out")
     if path.exists():
-        if not (path / "results").is_dir():
-            raise ValueError(f"{path}: exists and is not a neurocost results store; "
-                             "choose another --out")
         shutil.rmtree(path)
     return path

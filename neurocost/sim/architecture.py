@@ -24,15 +24,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from neurocost.errors import NeurocostError
 from neurocost.provenance import Sourced
-from neurocost.strict_yaml import load_yaml
+from neurocost.strict_yaml import field_problems, read_yaml_file
 from neurocost.vocabulary import OP_CLASSES
 
 
-class ArchitectureError(ValueError):
+class ArchitectureError(NeurocostError):
     """An architecture that is incomplete or inconsistent (the message names the field)."""
 
 
@@ -47,6 +47,12 @@ def _check_dimension(value: Sourced | None, field: str, allowed: tuple[str, ...]
 def _check_positive(value: Sourced | None, field: str) -> None:
     if value is not None and not value.value > 0:
         raise ValueError(f"{field}: must be > 0, got {value.value} {value.unit}")
+
+
+def _check_not_negative(value: Sourced | None, field: str) -> None:
+    """A time that may be zero (a free barrier, no launch cost) but never runs backwards."""
+    if value is not None and not value.value >= 0:
+        raise ValueError(f"{field}: must be >= 0, got {value.value} {value.unit}")
 
 
 class _Strict(BaseModel):
@@ -139,8 +145,10 @@ class Mesh(_Strict):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("time",))
             _check_positive(getattr(self, name), f"mesh.{name}")
         _check_dimension(self.packet_bits, "mesh.packet_bits", ("information",))
+        _check_positive(self.packet_bits, "mesh.packet_bits")
         for name in ("hop_energy_ew", "hop_energy_ns", "local_energy"):
             _check_dimension(getattr(self, name), f"mesh.{name}", ("energy",))
+            _check_positive(getattr(self, name), f"mesh.{name}")
         return self
 
     @property
@@ -168,6 +176,7 @@ class Sync(_Strict):
             if tiles < 1:
                 raise ValueError(f"sync.barrier_latency: tile count {tiles} must be >= 1")
             _check_dimension(value, f"sync.barrier_latency.{tiles}", ("time",))
+            _check_not_negative(value, f"sync.barrier_latency.{tiles}")
         return self
 
     def barrier_s(self, tiles: int) -> float:
@@ -209,6 +218,7 @@ class Dense(_Strict):
         _check_dimension(self.memory_bandwidth, "dense.memory_bandwidth", ("bandwidth",))
         _check_positive(self.memory_bandwidth, "dense.memory_bandwidth")
         _check_dimension(self.launch_overhead, "dense.launch_overhead", ("time",))
+        _check_not_negative(self.launch_overhead, "dense.launch_overhead")
         return self
 
 
@@ -277,13 +287,12 @@ class Architecture(_Strict):
 def load_architecture(path: str | Path) -> Architecture:
     """Read an ``Architecture`` from a YAML file: the whole file, or its ``architecture:`` block."""
     path = Path(path)
-    try:
-        data = load_yaml(path.read_text())
-    except yaml.YAMLError as err:
-        raise ArchitectureError(f"{path}: not valid YAML ({err})") from err
+    data = read_yaml_file(path, "architecture", ArchitectureError)
     if isinstance(data, dict) and "architecture" in data:
         data = data["architecture"]
     try:
         return Architecture.model_validate(data)
-    except ValueError as err:
-        raise ArchitectureError(f"{path}: invalid architecture: {err}") from err
+    except ValidationError as err:
+        raise ArchitectureError(
+            f"{path}: invalid architecture: {field_problems(err, top='(architecture)')}"
+        ) from None

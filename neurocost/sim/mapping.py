@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from neurocost.errors import NeurocostError
 from neurocost.provenance import Sourced
 from neurocost.sim.architecture import Architecture
 from neurocost.tracing.trace_record import Trace
 
 
-class MappingError(ValueError):
+class MappingError(NeurocostError):
     """A network that does not fit the chip, or a user mapping that is invalid."""
 
 

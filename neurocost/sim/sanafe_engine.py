@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from neurocost.errors import NeurocostError
 from neurocost.sim.architecture import Architecture
 from neurocost.sim.mapping import Mapping, share
 from neurocost.sim.timing import Timing
@@ -44,7 +45,7 @@ _PER_SAMPLE_NOTE = ("SANA-FE replay of the traced activity (input-model somas wi
                     "trains, dense connections); busy time per core is not reported")
 
 
-class SanafeError(ValueError):
+class SanafeError(NeurocostError):
     """A trace or profile the SANA-FE export cannot represent (the message names why)."""
 
 

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from neurocost.errors import NeurocostError
 from neurocost.sim.architecture import Architecture
 from neurocost.sim.mapping import Mapping, Unit, share
 from neurocost.tracing.trace_record import Trace
 
 
-class WorkloadError(ValueError):
+class WorkloadError(NeurocostError):
     """A trace the architecture cannot time (the message names the layer and field)."""
 
 

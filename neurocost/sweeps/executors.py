@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
+from neurocost.errors import NeurocostError
+
 Task = TypeVar("Task")
 
 
-class SchedulerError(ValueError):
+class SchedulerError(NeurocostError):
     """A ``--scheduler`` address that is malformed or cannot be reached."""
 
 

@@ -87,7 +87,9 @@ def _run(job: ModelJob) -> TracedModel:
     torch.manual_seed(job.seed)
     model = load_model(job.source, **job.variant)
     if job.weights is not None:
-        model.load_state_dict(torch.load(job.weights, map_location="cpu", weights_only=True))
+        from neurocost.models.weights import load_weights
+
+        load_weights(model, job.weights)
     model.eval()
     work = prepare(ModelRef(source=job.source, variant=job.variant), job.input, model=model,
                    label=job.label)

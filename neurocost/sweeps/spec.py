@@ -27,10 +27,10 @@ Example::
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -39,13 +39,17 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from neurocost.strict_yaml import load_yaml
+from neurocost.errors import NeurocostError
+from neurocost.strict_yaml import read_yaml_file
 from neurocost.tracing.workload import InputSpec
 
+MAX_ROWS = 1_000_000  # result rows per spec unless the spec raises max_rows; 10,000 price in ~2 s
 
-class SweepSpecError(ValueError):
+
+class SweepSpecError(NeurocostError):
     """A sweep spec that cannot be read or does not validate; the message names file and field."""
 
 
@@ -100,6 +104,10 @@ class SweepSpec(BaseModel):
         None prices the exact counts.
     results: directory of the Parquet results store, relative to the spec file.
     seed: recorded on every row; seeds model construction where a factory takes ``seed``.
+    max_rows: the most result rows (model variants x profiles x grid points) the spec may ask
+        for; checked from the list lengths before anything is expanded, so a mistyped grid fails
+        at once instead of allocating until ``MemoryError``. Raise it in the spec when a sweep
+        really is that large.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -112,6 +120,7 @@ class SweepSpec(BaseModel):
     convention: str | None = None
     results: str = "results"
     seed: int = 0
+    max_rows: int = Field(default=MAX_ROWS, gt=0)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -120,6 +129,22 @@ class SweepSpec(BaseModel):
     def _non_empty_grid_lists(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
         _check_grid(grid)
         return grid
+
+    @model_validator(mode="after")
+    def _bounded(self) -> SweepSpec:
+        rows = self.row_count()
+        if rows > self.max_rows:
+            raise ValueError(
+                f"the spec asks for {rows:,} result rows (model variants x profiles x grid "
+                f"points), more than max_rows = {self.max_rows:,}; shrink the grid or raise "
+                "max_rows in the spec"
+            )
+        return self
+
+    def row_count(self) -> int:
+        """Result rows the sweep will have, from the list lengths alone (nothing expanded)."""
+        variants = sum(math.prod(len(v) for v in m.variants.values()) for m in self.models)
+        return variants * len(self.profiles) * math.prod(len(v) for v in self.grid.values())
 
     @property
     def base_dir(self) -> Path:
@@ -163,12 +188,7 @@ def load_spec(
     else:
         path = Path(source)
         where = str(path)
-        try:
-            data = load_yaml(path.read_text())
-        except FileNotFoundError:
-            raise SweepSpecError(f"{path}: sweep spec file not found") from None
-        except yaml.YAMLError as err:
-            raise SweepSpecError(f"{path}: not valid YAML ({err})") from err
+        data = read_yaml_file(path, "sweep spec", SweepSpecError)
         base_dir = path.resolve().parent
         if not isinstance(data, dict):
             raise SweepSpecError(f"{path}: a sweep spec is a mapping, got {type(data).__name__}")
@@ -183,7 +203,17 @@ def load_spec(
 def _describe(err: ValidationError) -> str:
     parts = []
     for problem in err.errors():
-        field = ".".join(str(p) for p in problem["loc"]) or "<top level>"
-        value = problem.get("input")
-        parts.append(f"field {field!r}: {problem['msg']} (got {value!r})")
+        message = problem["msg"].removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule over the whole spec: its message says what is wrong
+            parts.append(message)
+            continue
+        field = ".".join(str(p) for p in problem["loc"])
+        value = _short(problem.get("input"))
+        parts.append(f"field {field!r}: {message} (got {value})")
     return "; ".join(parts)
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    """``repr(value)`` cut to ``limit`` characters: an error quotes the value, not a whole spec."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -85,7 +85,21 @@ def sweep(
     """
     spec = load_spec(spec)
     say = log or (lambda _line: None)
-    store = ResultsStore(spec.results_dir)
+    store = ResultsStore(spec.results_dir, spec_digest=spec_digest(spec))
+    with store.writing():  # one writer per store; refuses another spec's store
+        return _run(spec, store, scheduler, workers, progress, say)
+
+
+def spec_digest(spec: SweepSpec) -> str:
+    """What a results store is a store *of*: the spec's content, less where it is written and
+    its size limit, so the same spec run from anywhere resumes and another spec is refused."""
+    return _digest(spec.model_dump(mode="json", exclude={"results", "max_rows"}))
+
+
+def _run(
+    spec: SweepSpec, store: ResultsStore, scheduler: str | None, workers: int | None,
+    progress: bool, say: Log,
+) -> SweepOutcome:
     repairs = store.repair()
     for line in repairs:
         say(f"repaired: {line}")

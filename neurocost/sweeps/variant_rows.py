@@ -12,6 +12,7 @@ gap instead of hiding it or pricing it as free.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -34,7 +35,9 @@ def priced_rows(
     from neurocost.energy.resolve import PricingError
 
     try:
-        rows = price_variants(trace, profile, grid, convention=convention).reset_index(drop=True)
+        points = math.prod(len(v) for v in grid.values())  # bounded by the spec's max_rows
+        rows = price_variants(trace, profile, grid, convention=convention,
+                              max_variants=points).reset_index(drop=True)
     except PricingError as err:
         return _unpriced_rows(profile, grid, convention, str(err))
     rows["cannot_run"] = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
+from neurocost.errors import NeurocostError
 from neurocost.models.contract import declared_bits_per_weight, declared_encoding
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, int_, op_class
 from neurocost.tracing import counting, tags
@@ -23,7 +24,7 @@ from neurocost.tracing.neurons import framework, membrane, state_variables
 from neurocost.tracing.trace_record import Gap
 
 
-class UnsupportedOperation(RuntimeError):
+class UnsupportedOperation(NeurocostError, RuntimeError):
     """A module or op does compute that the tracer cannot count (raised in strict mode)."""
 
 

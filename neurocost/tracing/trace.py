@@ -22,7 +22,7 @@ from neurocost.tracing.interception import (
     install_module_hooks,
 )
 from neurocost.tracing.recorder import Recorder, UnsupportedOperation
-from neurocost.tracing.trace_record import Trace
+from neurocost.tracing.trace_record import Trace, TraceInputError
 
 __all__ = ["trace", "UnsupportedOperation"]
 
@@ -141,17 +141,25 @@ def _steps_for(call: str | None, steps: int | None, x: torch.Tensor) -> int | No
 
 
 def _check_input(x: torch.Tensor, steps: int | None) -> None:
+    """Refuse an input whose counts would be meaningless: an empty batch or time axis (the trace
+    would be all zeros with coverage 1.0, priced as "0 J per sample"), or NaN/inf values."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")
-    if x.is_floating_point() and not x.is_meta and bool(torch.isnan(x).any()):
-        raise ValueError("input contains NaN; neurocost counts real activity only")
+        raise TraceInputError(f"input must be a torch.Tensor, got {type(x).__name__}")
+    if x.is_floating_point() and not x.is_meta and not bool(torch.isfinite(x).all()):
+        raise TraceInputError(
+            "input contains NaN or infinite values; neurocost counts real activity only"
+        )
     if steps is None and x.dim() < 2:
-        raise ValueError(
+        raise TraceInputError(
             f"stepwise models need a time-first input [T, B, ...]; got shape {tuple(x.shape)}. "
             "Pass steps=1 for a model called once on [B, ...]."
         )
     if steps is not None and steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+        raise TraceInputError(f"steps must be >= 1, got {steps}")
+    if steps is None and x.shape[0] == 0:
+        raise TraceInputError(f"input has no time steps (T = 0, shape {tuple(x.shape)})")
+    if x.numel() == 0:
+        raise TraceInputError(f"input is empty (shape {tuple(x.shape)}): no sample to count")
 
 
 def _batch_size(x: torch.Tensor, steps: int | None, batch_dim: int | None) -> int:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from neurocost.errors import NeurocostError
+from neurocost.models.encodings import EncodingError, parse_encoding
 from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
 from neurocost.units import Quantity
-from neurocost.vocabulary import OP_CLASSES, OP_PLURALS, op_unit
+from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES, OP_PLURALS, op_unit
 
 FORMAT_VERSION = 1
+
+_TEXT_COLUMNS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding")
+
+class TraceInputError(NeurocostError):
+    """An input or trace file whose counts would be meaningless (empty, NaN, negative, ...)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,13 @@ class Trace:
     model: str = ""
     gaps: list[Gap] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # per-sample figures divide by the batch; a trace of no sample or no step has none
+        for name in ("batch_size", "steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise TraceInputError(f"trace {name} must be an integer >= 1, got {value!r}")
 
     @property
     def coverage(self) -> float:
@@ -127,24 +143,119 @@ class Trace:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "trace") -> Trace:
-        """The trace ``to_dict`` wrote (``source`` names it in errors)."""
-        if data.get("format") != "neurocost.trace":
-            raise ValueError(f"{source}: not a neurocost trace (format={data.get('format')!r})")
+    def from_dict(cls, data: Any, source: str = "<trace>") -> Trace:
+        """The trace ``to_dict`` wrote, every field checked before it is priced: counts must be
+        finite and >= 0 (a negative or NaN count would price to negative or zero energy), every
+        row names a layer and a step, no column is unknown. Errors name ``source`` (a file, or
+        ``<trace JSON text>``), the row and the column, and never quote the whole text."""
+        where = source
+        if not isinstance(data, dict) or data.get("format") != "neurocost.trace":
+            got = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise TraceInputError(f"{where}: not a neurocost trace (format={got!r})")
         if data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{source}: trace format_version {data.get('format_version')} is not "
+            raise TraceInputError(
+                f"{where}: trace format_version {data.get('format_version')!r} is not "
                 f"{FORMAT_VERSION}; re-run the trace with this neurocost"
             )
-        layers = pd.DataFrame.from_records(data["layers"], columns=COLUMNS)
-        return cls(
-            layers=layers,
-            batch_size=int(data["batch_size"]),
-            steps=int(data["steps"]),
-            model=data.get("model", ""),
-            gaps=[Gap(**g) for g in data.get("gaps", [])],
-            warnings=list(data.get("warnings", [])),
-        )
+        try:
+            return cls(
+                layers=_layers_from_records(where, data.get("layers")),
+                batch_size=_count(where, "batch_size", data.get("batch_size")),
+                steps=_count(where, "steps", data.get("steps")),
+                model=str(data.get("model", "")),
+                gaps=_gaps(where, data.get("gaps", [])),
+                warnings=[str(w) for w in _list(where, "warnings", data.get("warnings", []))],
+            )
+        except TraceInputError as err:
+            if str(err).startswith(where):
+                raise
+            raise TraceInputError(f"{where}: {err}") from None
+
+    def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
+        """Serialise to JSON; also write it to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> Trace:
+        """Read a trace written by ``to_json`` (a path or the JSON text itself), checked as
+        ``from_dict`` checks it."""
+        is_path = _looks_like_path(source)
+        where = str(source) if is_path else "<trace JSON text>"
+        try:
+            text = Path(source).read_text(encoding="utf-8") if is_path else str(source)
+            data = json.loads(text)
+        except OSError as err:
+            raise TraceInputError(f"{where}: cannot read the trace ({err.strerror})") from None
+        except (ValueError, RecursionError) as err:  # JSON syntax, UTF-8, nesting
+            raise TraceInputError(f"{where}: not a neurocost trace JSON file ({err})") from None
+        return cls.from_dict(data, where)
+
+
+def _count(where: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TraceInputError(f"{where}: field {name!r} must be an integer >= 1, got {value!r}")
+    return value
+
+
+def _list(where: str, name: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TraceInputError(f"{where}: field {name!r} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _gaps(where: str, raw: Any) -> list[Gap]:
+    gaps = []
+    for index, gap in enumerate(_list(where, "gaps", raw)):
+        try:
+            made = Gap(**gap)
+        except TypeError as err:
+            raise TraceInputError(f"{where}: gaps[{index}]: {err}") from None
+        if not isinstance(made.dense_ops, int) or made.dense_ops < 0:
+            raise TraceInputError(f"{where}: gaps[{index}].dense_ops must be an integer >= 0")
+        gaps.append(made)
+    return gaps
+
+
+def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
+    """The ``layers`` rows of a trace file as a frame, every row and count checked."""
+    records = _list(where, "layers", raw)
+    for index, row in enumerate(records):
+        if not isinstance(row, dict):
+            raise TraceInputError(f"{where}: layers[{index}] must be a mapping")
+        unknown = sorted(set(row) - set(COLUMNS))
+        if unknown:
+            raise TraceInputError(f"{where}: layers[{index}]: unknown column {unknown[0]!r}")
+        missing = [name for name in COLUMNS if name not in row]
+        if missing:
+            raise TraceInputError(f"{where}: layers[{index}]: column {missing[0]!r} is missing")
+        for name in _TEXT_COLUMNS:
+            if not isinstance(row[name], str):
+                raise TraceInputError(
+                    f"{where}: layers[{index}]: {name} must be text, got {row[name]!r}"
+                )
+        if row["op_class"] not in (NEURON_OP_CLASS, *OP_CLASSES):
+            raise TraceInputError(
+                f"{where}: layers[{index}]: op_class {row['op_class']!r} is not one of "
+                f"{', '.join(OP_CLASSES)} (or empty for a neuron row)"
+            )
+        if row["op_class"]:
+            for name in ("in_encoding", "weight_encoding"):
+                try:
+                    parse_encoding(row[name])
+                except EncodingError as err:
+                    raise TraceInputError(f"{where}: layers[{index}]: {name}: {err}") from None
+        for name in ("step", "batch", "in_bits", "weight_bits", *ADDITIVE):
+            value = row[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value < 0:
+                raise TraceInputError(
+                    f"{where}: layers[{index}] ({row.get('layer')!r}, step {row.get('step')!r}): "
+                    f"{name} must be a finite count >= 0, got {value!r}"
+                )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
 
     def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
         """Serialise to JSON; also write it to ``path`` when given."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from neurocost.errors import NeurocostError
 from neurocost.models.encodings import Encoding, parse_encoding
 from neurocost.vocabulary import EncoderName
 
@@ -44,7 +45,7 @@ NOT_MEASURED = "not measured (seeded example input)"
 _ZOO = "zoo:"
 
 
-class InputError(ValueError):
+class InputError(NeurocostError):
     """An input that does not fit its model; the message names the model and the field."""
 
 

@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from neurocost.errors import NeurocostError
 from neurocost.hw.kernels.toolchain import expanded_source
 
 NVRTC_OPTIONS = ("-std=c++17",)
 
 
-class CudaUnavailableError(RuntimeError):
+class CudaUnavailableError(NeurocostError, RuntimeError):
     """The GPU path was asked for but torch with CUDA, a device, or CuPy is missing."""
 
 

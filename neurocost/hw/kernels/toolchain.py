@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from neurocost.errors import NeurocostError
+
 KERNEL_DIR = Path(__file__).parent
 CACHE_ENV = "NEUROCOST_CUBIN_CACHE"
 _LOCAL_INCLUDE = re.compile(r'^#include "([\w.]+)"\s*$', re.MULTILINE)
 
 
-class ToolNotFoundError(RuntimeError):
+class ToolNotFoundError(NeurocostError, RuntimeError):
     """A CUDA command-line tool (nvcc, cuobjdump, nvdisasm) is not installed where we look."""
 
 
-class CompileError(RuntimeError):
+class CompileError(NeurocostError, RuntimeError):
     """nvcc rejected a kernel source; the message carries the file and nvcc's output."""
 
 

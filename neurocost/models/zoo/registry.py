@@ -17,13 +17,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from neurocost.errors import NeurocostError
 from neurocost.models.encodings import Encoding
 
 # (batch, generator, model parameters: the factory's defaults updated by the caller's keywords)
 InputMaker = Callable[[int, torch.Generator, dict[str, Any]], torch.Tensor]
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(NeurocostError, KeyError):
     """A zoo name that is not registered."""
 
     def __str__(self) -> str:
