@@ -61,6 +61,7 @@ class Costs:
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     memory_bits: dict[str, np.ndarray] = field(default_factory=dict)  # level -> bits moved (n,)
+    formulas: pd.DataFrame = field(default_factory=pd.DataFrame)  # per row, see price_rows
 
 
 def _is(value, expected: str):
@@ -91,8 +92,6 @@ class _Equations:
         self.neuron_rows = ~self.reads_weights
         self.rows = list(zip(*(table[c].tolist() for c in _ROW_FIELDS), strict=True))
         self.included = self.profile.included_terms()
-        self.used: set[str] = set()
-        self.notes: list[str] = []
         p = params.get
         self.event = _is(p("execution.style"), "event_driven")
         self.skip = self.event | np.asarray(p("execution.zero_skipping"), dtype=bool)
@@ -120,7 +119,6 @@ class _Equations:
     def value(self, formula: Formula | None):
         if formula is None:
             return 0.0
-        self.used.update(path for _, path in formula.terms)
         return formula.evaluate(self.params)
 
     def _op_formulas(self) -> list[Formula | None]:
@@ -130,12 +128,8 @@ class _Equations:
     def _neuron_formulas(self) -> list[Formula | None]:
         if "neuron" in self.included:
             return [None] * len(self.table)
-        formulas = [neuron_energy(self.profile, layer, kind) if neuron else None
-                    for (layer, kind, *_), neuron in zip(self.rows, self.neuron_rows, strict=True)]
-        if not self.profile.neuron.update and self.neuron_rows.any():
-            self.notes.append("neuron updates are not priced: the profile declares no "
-                              "neuron.update energy")
-        return formulas
+        return [neuron_energy(self.profile, layer, kind) if neuron else None
+                for (layer, kind, *_), neuron in zip(self.rows, self.neuron_rows, strict=True)]
 
     def _access_formulas(self) -> list[Formula | None]:
         if "neuron" in self.included:
@@ -169,7 +163,6 @@ class _Equations:
         joules = self.updates() * energy + every_neuron * access
         spike_out = self.profile.neuron.spike_out
         if spike_out is not None and "neuron" not in self.included:
-            self.used.add("neuron.spike_out")
             spikes = self.col("spikes_out") * ~self.syn
             joules = joules + spikes * self.params.get("neuron.spike_out")
         return joules * self.scale
@@ -240,7 +233,6 @@ class _Equations:
         path = f"memory.{level}.{name}"
         if not self.params.declared(path):
             return undeclared
-        self.used.add(path)
         return self.params.get(path)
 
     def _level_energy(self, level: str, name: str):
@@ -283,28 +275,18 @@ class _Equations:
         spikes = self.col("spikes_out") * ~self.syn
         joules = np.zeros((n, length))
         if routing.per_spike is not None:
-            self.used.add("routing.per_spike")
             joules = joules + spikes * self.params.get("routing.per_spike") * self.scale
         if routing.per_packet is not None:
-            packets = network.packets
-            if packets is None:
-                packets = float(spikes.sum())
-                self.notes.append("packet energy priced at one packet per spike: packet counts "
-                                  "per destination core come from a mapping or simulation")
+            packets = float(spikes.sum()) if network.packets is None else network.packets
             joules = joules + self._spread(packets, spikes, "routing.per_packet")
-        if routing.per_hop is not None:
-            if network.hops is None:
-                self.notes.append("hop energy is not priced: hop counts come from the "
-                                  "simulation (simulate=True)")
-            else:
-                joules = joules + self._spread(network.hops, spikes, "routing.per_hop")
+        if routing.per_hop is not None and network.hops is not None:
+            joules = joules + self._spread(network.hops, spikes, "routing.per_hop")
         return joules
 
     def _spread(self, events: float, spikes: np.ndarray, path: str) -> np.ndarray:
         """``events`` (packets, hops) priced at ``path``, shared over layers by their spikes."""
         if spikes.sum() <= 0:
             return np.zeros((self.n, len(self.table)))
-        self.used.add(path)
         return events * spikes / spikes.sum() * self.params.get(path) * self.scale
 
     def io_bits(self) -> float:
@@ -312,7 +294,6 @@ class _Equations:
         the last neuron layer's spikes, ``off_chip.event_bits`` each (0 when undeclared)."""
         if not self.params.declared("off_chip.event_bits") or not self.syn.any():
             return 0.0
-        self.used.add("off_chip.event_bits")
         inputs = float(self.table["in_nonzero"].iat[int(np.argmax(self.syn))])
         neuron_rows = np.flatnonzero(~self.syn)
         outputs = float(self.table["spikes_out"].iat[neuron_rows[-1]]) if neuron_rows.size else 0.0
@@ -346,7 +327,6 @@ class _Equations:
     def _optional(self, path: str):
         if not self.params.declared(path):
             return 0.0
-        self.used.add(path)
         return np.ravel(self.params.get(path))
 
     def _seconds_or_nan(self, path: str):
@@ -355,13 +335,11 @@ class _Equations:
     def _seconds(self, path: str | None):
         if path is None:
             return np.nan
-        self.used.add(path)
         value = self.params.get(path)
         dimension = UNITS[self.params.units[path]][0]
         if dimension == "rate":
             return 1.0 / value
         if dimension == "count":
-            self.used.add("clock")
             return value / self.params.get("clock")
         return value
 
@@ -402,8 +380,49 @@ def evaluate(table: pd.DataFrame, params: Params, steps: int, *, network: Networ
     chip = {"step": _per_step_energy(eq), "io": _io_energy(eq),
             "static": _static(eq, latency, network.cores_used)}
     regime = _regime(eq)
-    sources = {path: params.sources[path] for path in sorted(eq.used) if path in params.sources}
-    return Costs(per_layer, chip, latency, source, regime, eq.notes, sources, memory_bits)
+    # every profile path the terms read, with its source: the constants this estimate rests on
+    sources = {path: params.sources[path] for path in sorted(params.read) if path in params.sources}
+    return Costs(per_layer, chip, latency, source, regime, _notes(eq, network), sources,
+                 memory_bits, price_rows(eq))
+
+
+def _notes(eq: _Equations, network: Network) -> list[str]:
+    """What the profile declares but this estimate could not price, and why, in words."""
+    notes = []
+    profile = eq.profile
+    if "neuron" not in eq.included and not profile.neuron.update and eq.neuron_rows.any():
+        notes.append("neuron updates are not priced: the profile declares no neuron.update "
+                     "energy")
+    routing = profile.routing
+    if routing is not None and "routing" not in eq.included:
+        if routing.per_packet is not None and network.packets is None:
+            notes.append("packet energy priced at one packet per spike: packet counts per "
+                         "destination core come from a mapping or simulation")
+        if routing.per_hop is not None and network.hops is None:
+            notes.append("hop energy is not priced: hop counts come from the simulation "
+                         "(simulate=True)")
+    return notes
+
+
+def price_rows(eq: _Equations) -> pd.DataFrame:
+    """Per trace row, the formulas that price it (resolved once, before any term is computed)
+    and the terms its constants already include."""
+    def label(formula: Formula | None) -> str:
+        return "" if formula is None else formula.label
+
+    def includes(*formulas: Formula | None) -> str:
+        return ", ".join(sorted(set().union(*(f.includes for f in formulas if f is not None))))
+
+    return pd.DataFrame({
+        "layer": [row[0] for row in eq.rows],
+        "kind": [row[1] for row in eq.rows],
+        "op_class": [row[2] for row in eq.rows],
+        "op_energy": [label(f) for f in eq.op_formulas],
+        "neuron_update_energy": [label(f) for f in eq.neuron_formulas],
+        "neuron_access_energy": [label(f) for f in eq.access_formulas],
+        "includes": [includes(*fs) for fs in zip(eq.op_formulas, eq.neuron_formulas,
+                                                   eq.access_formulas, strict=True)],
+    })
 
 
 def _per_step_energy(eq: _Equations) -> np.ndarray:

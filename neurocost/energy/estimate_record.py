@@ -14,6 +14,21 @@ from neurocost.vocabulary import COMPONENTS, component_column
 
 
 @dataclass(frozen=True)
+class PriceTable:
+    """Every constant an estimate rests on, and how each trace row is priced.
+
+    ``rows``: per trace row (layer, kind, op class), the formula of its op energy, neuron update
+    energy and neuron access energy over profile fields (``0.25 x compute.mult.int8 + 1 x
+    compute.add.int32``), and the terms those constants already include (never added again).
+    ``constants``: every sourced profile field the estimate read, with its value in the unit
+    the profile states, the unit, the source and the basis (measured, datasheet, ...).
+    """
+
+    rows: pd.DataFrame
+    constants: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class Estimate:
     """Energy and latency of one inference (per sample, summed over time steps).
 
@@ -27,12 +42,13 @@ class Estimate:
     ``analytic`` (profile throughput), ``tick`` (real-time chip), ``simulation`` (simpy),
     ``sanafe`` (SANA-FE) or ``mapped`` (the simulation's mapping and per-core parallelism,
     evaluated analytically); each includes the profile's fixed time per step.
-    ``sources`` maps each profile field used to its source; ``convention`` is ``name@version``
-    of the counting convention, whose figures are in ``counts``. ``timing`` is the simulated
-    ``Timing`` (latency, throughput, utilisation, hops) when the estimate was priced with one.
+    ``sources`` maps each profile field used to its source, and ``prices`` shows every constant
+    and formula (``PriceTable``); ``convention`` is ``name@version`` of the counting convention,
+    whose figures are in ``counts``. ``timing`` is the simulated ``Timing`` (latency,
+    throughput, utilisation, hops) when the estimate was priced with one. ``energy_j`` is the
+    breakdown's sum, computed from it, so the two cannot disagree.
     """
 
-    energy_j: float
     latency_s: float
     breakdown: pd.DataFrame
     regime: str
@@ -46,6 +62,12 @@ class Estimate:
     notes: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
     timing: Any = None  # neurocost.sim.timing.Timing when priced with a simulated timing
+    prices: PriceTable | None = None
+
+    @property
+    def energy_j(self) -> float:
+        """Joules per sample, summed over steps: the sum of every breakdown row."""
+        return float(self.breakdown["energy_j"].sum())
 
     def components(self) -> dict[str, float]:
         """Joules per component (compute, memory, neuron, routing, static)."""
@@ -83,6 +105,8 @@ class Estimate:
             "breakdown": {"unit": "J", "rows": self.breakdown.to_dict(orient="records")},
             "notes": list(self.notes),
             "sources": dict(self.sources),
+            "constants": [] if self.prices is None
+            else self.prices.constants.to_dict(orient="records"),
             "timing": None if self.timing is None else self.timing.to_dict(),
         }
 

@@ -17,10 +17,11 @@ import pandas as pd
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
 from neurocost.energy.equations import Costs, Network, evaluate
-from neurocost.energy.estimate_record import Estimate
-from neurocost.energy.params import OverrideError, Params, override_paths, to_si
+from neurocost.energy.estimate_record import Estimate, PriceTable
+from neurocost.energy.params import OverrideError, Params, override_paths, to_si, walk
 from neurocost.energy.registry import load_profile
 from neurocost.energy.schema import Profile
+from neurocost.provenance import Sourced
 from neurocost.tracing.trace_record import Trace
 from neurocost.vocabulary import (
     CHIP_COMPONENTS,
@@ -58,10 +59,10 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
     mapped_notes: tuple[str, ...] = ()
     if timing is None:
         timing, mapped_notes = mapped_or_none(trace, prof)
-    costs = _evaluate(table, Params(prof), trace.steps, timing)
+    params = Params(prof)
+    costs = _evaluate(table, params, trace.steps, timing)
     breakdown = _breakdown(table, costs, timing)
     return Estimate(
-        energy_j=float(breakdown["energy_j"].sum()),
         latency_s=float(costs.latency_s[0]),
         breakdown=breakdown,
         regime=costs.regime,
@@ -76,7 +77,16 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
                *prof.notes),
         sources=costs.sources,
         timing=timing,
+        prices=PriceTable(costs.formulas, _constants(params)),
     )
+
+
+def _constants(params: Params) -> pd.DataFrame:
+    """Every sourced profile field the equations read, as the profile states it."""
+    stated = {path: value for path, value, _ in walk(params.profile) if isinstance(value, Sourced)}
+    rows = [(path, stated[path].value, stated[path].unit, stated[path].source,
+             stated[path].basis) for path in sorted(params.read) if path in stated]
+    return pd.DataFrame(rows, columns=["path", "value", "unit", "source", "basis"])
 
 
 def _counts(trace: Trace, conv: Convention | None) -> pd.DataFrame:

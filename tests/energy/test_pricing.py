@@ -252,3 +252,19 @@ def test_price_with_a_simulated_timing_from_the_profile_architecture():
     spikes = trace.totals()["spikes"].value
     assert est.components()["routing"] == pytest.approx((5 * spikes + 7 * timing.hops) * PJ)
     assert len(est.breakdown[est.breakdown["layer"].str.startswith("core:")]) == len(timing.cores)
+
+
+def test_the_price_table_shows_every_constant_and_formula_behind_an_estimate():
+    trace = two_layer_trace()
+    est = price(trace, "cmos45")
+    constants = est.prices.constants.set_index("path")
+    # every constant the estimate cites is in the table, as the profile states it
+    assert set(est.sources) == set(constants.index)
+    stated = load_profile("cmos45").compute.add["fp32"]
+    assert (constants.loc["compute.add.fp32", "value"], constants.loc["compute.add.fp32", "unit"]
+            ) == (stated.value, stated.unit)
+    rows = est.prices.rows
+    assert list(rows["layer"]) == list(trace.by_layer()["layer"])
+    assert all(rows.loc[rows["op_class"] != "", "op_energy"] != "")
+    assert est.energy_j == est.breakdown["energy_j"].sum()
+    assert est.to_dict()["constants"][0]["source"]
