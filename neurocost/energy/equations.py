@@ -357,8 +357,9 @@ class Network:
     cores_used: int | None = None
 
 
-def evaluate(table: pd.DataFrame, params: Params, steps: int, *, network: Network = Network(),
-             latency_s: float | None = None, latency_source: str = "simulation") -> Costs:
+def compute_costs(table: pd.DataFrame, params: Params, steps: int, *,
+                  network: Network = Network(), latency_s: float | None = None,
+                  latency_source: str = "simulation") -> Costs:
     """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``.
 
     latency_s: the chip's latency from a simulation or the mapped analytic model

@@ -16,7 +16,7 @@ import pandas as pd
 
 from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
-from neurocost.energy.equations import Costs, Network, evaluate
+from neurocost.energy.equations import Costs, Network, compute_costs
 from neurocost.energy.estimate_record import Estimate, PriceTable
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si, walk
 from neurocost.energy.registry import load_profile
@@ -60,7 +60,7 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
     if timing is None:
         timing, mapped_notes = mapped_or_none(trace, prof)
     params = Params(prof)
-    costs = _evaluate(table, params, trace.steps, timing)
+    costs = _costs(table, params, trace.steps, timing)
     breakdown = _breakdown(table, costs, timing)
     return Estimate(
         latency_s=float(costs.latency_s[0]),
@@ -102,24 +102,24 @@ def mapped_or_none(trace: Trace, prof: Profile) -> tuple[Any, tuple[str, ...]]:
     architecture = prof.architecture
     if architecture is None or architecture.style != "event_driven":
         return None, ()
+    from neurocost.sim.core_work import CoreWorkError
     from neurocost.sim.mapping import MappingError
     from neurocost.sim.simulate import mapped_timing
-    from neurocost.sim.workload import WorkloadError
 
     try:
         return mapped_timing(trace, architecture), ()
-    except (MappingError, WorkloadError) as err:
+    except (MappingError, CoreWorkError) as err:
         return None, (f"latency from the throughput model (all work on one core): the network "
                       f"cannot be mapped onto {prof.id} ({err})",)
 
 
-def _evaluate(table: pd.DataFrame, params: Params, steps: int, timing: Any) -> Costs:
+def _costs(table: pd.DataFrame, params: Params, steps: int, timing: Any) -> Costs:
     """The equations with a timing's latency, packets, hops and cores (or none)."""
     if timing is None:
-        return evaluate(table, params, steps)
+        return compute_costs(table, params, steps)
     mode = getattr(timing, "mode", "")
     source = mode if mode in ("mapped", "sanafe") else "simulation"
-    return evaluate(table, params, steps, network=_network(timing),
+    return compute_costs(table, params, steps, network=_network(timing),
                     latency_s=float(timing.latency_s), latency_source=source)
 
 
@@ -180,7 +180,7 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     for path, values in zip(paths, columns.values(), strict=True):
         params.set_column(path, to_si(params, path, values))
     timing, _ = mapped_or_none(trace, prof)
-    costs = _evaluate(_counts(trace, conv), params, trace.steps, timing)
+    costs = _costs(_counts(trace, conv), params, trace.steps, timing)
     out = pd.DataFrame({name: values for name, values in columns.items()})
     per_component = {c: costs.per_layer[c].sum(axis=1) for c in LAYER_COMPONENTS}
     for component in CHIP_COMPONENTS:

@@ -32,9 +32,9 @@ from typing import Any, Literal
 import numpy as np
 import simpy
 
+from neurocost.sim.core_work import CoreWork
 from neurocost.sim.mapping import share
 from neurocost.sim.network import MeshNetwork, Train
-from neurocost.sim.workload import Workload
 
 Fidelity = Literal["aggregated", "exact"]
 _SOURCE = -1
@@ -64,7 +64,7 @@ class _Engine:
     """State shared by both fidelities: ticks, done events, statistics."""
 
     def __init__(
-        self, workload: Workload, network: MeshNetwork, pipeline: bool, barrier_s: float,
+        self, workload: CoreWork, network: MeshNetwork, pipeline: bool, barrier_s: float,
         free_running: bool,
     ) -> None:
         self.env = simpy.Environment()
@@ -418,7 +418,7 @@ class ExactEngine(_Engine):
 
 
 def run_engine(
-    fidelity: Fidelity, workload: Workload, network: MeshNetwork, pipeline: bool,
+    fidelity: Fidelity, workload: CoreWork, network: MeshNetwork, pipeline: bool,
     barrier_s: float, free_running: bool,
 ) -> RunResult:
     """Simulate one sample at ``fidelity`` and return what it did."""

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from neurocost.sim.architecture import Architecture
+from neurocost.sim.core_work import CoreWorkError
 from neurocost.sim.timing import Timing
-from neurocost.sim.workload import WorkloadError
 from neurocost.tracing.trace_record import Trace
 
 _MOVED_SYNAPTIC = ("weight_bits_read", "act_bits_in", "act_bits_out")
@@ -31,7 +31,7 @@ def dense_timing(trace: Trace, architecture: Architecture) -> Timing:
     for op_class in rows.loc[synaptic, "op_class"].unique():
         if op_class not in dense.peak_ops_per_s:
             layer = rows.loc[rows["op_class"] == op_class, "layer"].iloc[0]
-            raise WorkloadError(
+            raise CoreWorkError(
                 f"layer {layer!r} does {op_class!r} ops but the architecture's "
                 f"dense.peak_ops_per_s declares only {sorted(dense.peak_ops_per_s)}"
             )

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocost.sim.chip import RunResult
+from neurocost.sim.core_work import CoreWork
 from neurocost.sim.network import MeshNetwork
-from neurocost.sim.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _arrival(flow: _Flow, core: int, emit_start: float, spikes: float) -> float:
     return emit_start + flow.head_s[core] + (spikes - 1) * flow.spacing_s[core]
 
 
-def schedule(workload: Workload, network: MeshNetwork, pipeline: bool, barrier_s: float,
+def schedule(workload: CoreWork, network: MeshNetwork, pipeline: bool, barrier_s: float,
              free_running: bool, input_cores: tuple[int, ...] = (0,)) -> RunResult:
     """Latency, busy time and network counts of one sample, as the module docstring says."""
     units, steps = workload.units, workload.steps

@@ -36,9 +36,9 @@ import yaml
 
 from neurocost.errors import NeurocostError
 from neurocost.sim.architecture import Architecture
+from neurocost.sim.core_work import CoreWork
 from neurocost.sim.mapping import Mapping, share
 from neurocost.sim.timing import Timing
-from neurocost.sim.workload import Workload
 from neurocost.tracing.trace_record import Trace
 
 _PER_SAMPLE_NOTE = ("SANA-FE replay of the traced activity (input-model somas with fixed spike "
@@ -153,7 +153,7 @@ def architecture_yaml(architecture: Architecture, energies: EventEnergies) -> di
 
 
 def run_sanafe(trace: Trace, architecture: Architecture, energies: EventEnergies,
-               mapping: Mapping, workload: Workload) -> Timing:
+               mapping: Mapping, workload: CoreWork) -> Timing:
     """Replay ``trace`` placed by ``mapping`` on SANA-FE; a Timing with mode ``sanafe`` whose
     ``engine_energy_j`` holds SANA-FE's own energy by component (J per sample)."""
     try:
@@ -218,7 +218,7 @@ def _fan_in(trace: Trace, unit: Any) -> float:
     return rows["in_elems"].max() / trace.batch_size
 
 
-def _check_replayable(trace: Trace, mapping: Mapping, workload: Workload) -> None:
+def _check_replayable(trace: Trace, mapping: Mapping, workload: CoreWork) -> None:
     rows = trace.layers
     if trace.batch_size != 1:
         raise SanafeError(f"engine='sanafe' replays whole spikes of one sample; the trace of "
@@ -269,7 +269,7 @@ def _replay_group(net: Any, name: str, neurons: int, steps: int, fires: Any,
     return group
 
 
-def _timing(trace: Trace, mapping: Mapping, workload: Workload, result: dict) -> Timing:
+def _timing(trace: Trace, mapping: Mapping, workload: CoreWork, result: dict) -> Timing:
     perf = result["perf_trace"]
     energy = result["energy"]
     input_packets = float(sum(w * len(workload.units[0].cores)

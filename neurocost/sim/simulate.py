@@ -19,12 +19,12 @@ import pandas as pd
 
 from neurocost.sim.architecture import Architecture, ArchitectureError
 from neurocost.sim.chip import Fidelity, RunResult, run_engine
+from neurocost.sim.core_work import build_core_work
 from neurocost.sim.dense_timing import dense_timing
 from neurocost.sim.mapped import schedule
 from neurocost.sim.mapping import CoreRef, Mapping, greedy_mapping, units_of, user_mapping
 from neurocost.sim.network import MeshNetwork
 from neurocost.sim.timing import Timing
-from neurocost.sim.workload import build_workload
 from neurocost.tracing.trace_record import Trace
 
 MODES: tuple[str, ...] = ("aggregated", "exact")
@@ -116,7 +116,7 @@ def _place(trace: Trace, architecture: Architecture, mapping: UserMapping | None
         placed = mapping
     else:
         placed = user_mapping(units, mapping, architecture)
-    workload = build_workload(trace, placed, architecture)
+    workload = build_core_work(trace, placed, architecture)
     network = MeshNetwork(architecture.mesh)
     tiles = len({network.tile_of(c) for c in placed.cores_used})
     return placed, workload, network, architecture.sync.barrier_s(tiles)

@@ -104,8 +104,8 @@ def test_every_neurocost_error_class_is_one_base() -> None:
     import neurocost.interchange.onnx_import
     import neurocost.models.zoo.registry
     import neurocost.sim.architecture
+    import neurocost.sim.core_work
     import neurocost.sim.mapping
-    import neurocost.sim.workload
     import neurocost.sweeps.executors
     import neurocost.sweeps.spec
     import neurocost.sweeps.store
@@ -121,7 +121,7 @@ def test_every_neurocost_error_class_is_one_base() -> None:
         "OverrideError", "ProfileError", "PricingError", "ScalingError", "CudaUnavailableError",
         "ToolNotFoundError", "CompileError", "ModelSpecError", "NirConversionError",
         "OnnxExportError", "UnsupportedOnnxOp", "UnknownModelError", "ArchitectureError",
-        "MappingError", "WorkloadError", "SchedulerError", "InputError", "SweepSpecError",
+        "MappingError", "CoreWorkError", "SchedulerError", "InputError", "SweepSpecError",
         "CorruptResultsError", "UnsupportedOperation",
     } <= ours
     # the old bases still catch what they caught

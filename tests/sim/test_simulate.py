@@ -21,9 +21,9 @@ from neurocost.sim.architecture import (
     Sync,
     load_architecture,
 )
+from neurocost.sim.core_work import CoreWorkError
 from neurocost.sim.simulate import simulate
 from neurocost.sim.synthetic import chain_trace
-from neurocost.sim.workload import WorkloadError
 from tests.sim.toy_chip import toy, toy_chip
 
 NS = 1e-9
@@ -127,7 +127,7 @@ def test_profile_without_architecture_is_refused_by_name():
 def test_op_class_the_chip_cannot_run_names_the_layer():
     trace = chain_trace([2, 2], steps=1)
     trace.layers.loc[trace.layers["layer"] == "fc1", "op_class"] = "mac"
-    with pytest.raises(WorkloadError, match="layer 'fc1' does 'mac'"):
+    with pytest.raises(CoreWorkError, match="layer 'fc1' does 'mac'"):
         simulate(trace, toy_chip())
 
 

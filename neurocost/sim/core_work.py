@@ -27,7 +27,7 @@ from neurocost.sim.mapping import Mapping, Unit, share
 from neurocost.tracing.trace_record import Trace
 
 
-class WorkloadError(NeurocostError):
+class CoreWorkError(NeurocostError):
     """A trace the architecture cannot time (the message names the layer and field)."""
 
 
@@ -45,7 +45,7 @@ class UnitWork:
 
 
 @dataclass(frozen=True)
-class Workload:
+class CoreWork:
     """All units' work, in chain order, and the times per event (seconds)."""
 
     units: tuple[UnitWork, ...]
@@ -55,7 +55,7 @@ class Workload:
     input_interval_s: float
 
 
-def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -> Workload:
+def build_core_work(trace: Trace, mapping: Mapping, architecture: Architecture) -> CoreWork:
     """Per-core counts for every (unit, step) of ``trace`` placed by ``mapping``."""
     events = architecture.events
     steps = trace.steps
@@ -72,7 +72,7 @@ def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -
             rows = grouped[layer]
             op_class = rows["op_class"].iloc[0]
             if op_class not in events.synop:
-                raise WorkloadError(
+                raise CoreWorkError(
                     f"layer {layer!r} does {op_class!r} synaptic ops but the architecture's "
                     f"events.synop declares only {sorted(events.synop)}: declare its time, or "
                     "feed the layer other operands (e.g. spike-encoded input)"
@@ -88,7 +88,7 @@ def build_workload(trace: Trace, mapping: Mapping, architecture: Architecture) -
         out = np.zeros(steps) if is_last else events_in[index + 1]
         spikes_out = _split(out, len(cores))
         works.append(UnitWork(unit, cores, events_in[index], synops, synop_s, updates, spikes_out))
-    return Workload(
+    return CoreWork(
         tuple(works),
         steps,
         architecture.seconds(events.neuron_update),
@@ -102,7 +102,7 @@ def _per_step(rows: pd.DataFrame, column: str, trace: Trace) -> np.ndarray:
     values = np.zeros(trace.steps)
     steps = rows["step"].to_numpy(dtype=np.int64)
     if steps.size and (steps.min() < 0 or steps.max() >= trace.steps):
-        raise WorkloadError(
+        raise CoreWorkError(
             f"layer {rows['layer'].iloc[0]!r}: step {int(steps.max())} outside the trace's "
             f"{trace.steps} steps"
         )
