@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--simulate", action="store_true", help="latency, hops and per-core "
                         "rows from the simpy simulation of the profile's architecture")
     parser.add_argument("--convention", help="also report a paper counting convention "
-                        "(bireal, bert, thop, snn-energy)")
+                        "(bireal, bert, op-counter, snn-energy, thop, fvcore, mmengine)")
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
     parser.set_defaults(func=run)
 

@@ -9,10 +9,10 @@ reads it (``counts``) or, when it changes what is counted (``snn-energy`` with t
 counted once), adjusts the pricer's per-layer table (``adjust``).
 
 Op counts use the trace's ``nominal_ops`` (output elements x reduction size, padding positions
-included, as papers and op counters print them). The trace records synaptic layers (linear,
-convolution, matmul) and neurons only, so batch norm, activations, pooling, softmax and bias
-additions are not counted by any convention here, which is what ``bireal`` and ``thop``-style
-counts of conv/linear layers do.
+included, as papers and op counters print them). The conventions here count synaptic rows only
+(batch norm, activations, pooling, softmax and bias additions are not counted, as ``bireal`` and
+the generic ``op-counter`` do); ``thop``, ``fvcore`` and ``mmengine``, which add element-wise
+work by each tool's rules, live in ``neurocost.energy.counters``.
 """
 
 from __future__ import annotations
@@ -165,10 +165,22 @@ _REGISTRY: dict[str, Convention] = {
     for c in (
         BiReal("bireal", "1", "Bi-Real/ReActNet: OPs = BOPs/64 + FLOPs, 1 MAC = 1 FLOP"),
         Bert("bert", "1", "BERT family: FLOPs = 2 x MACs, binary ops as BOPs/64"),
-        OpCounter("thop", "1", "thop/fvcore-style: MACs of conv/linear/matmul, FLOPs = 2 x MACs"),
+        OpCounter("op-counter", "1", "every conv/linear/matmul as output elements x reduction "
+                  "MACs, FLOPs = 2 x MACs (no element-wise work)"),
         SnnEnergy("snn-energy", "1", "SNN papers: E = 4.6 pJ x MACs + 0.9 pJ x ACs"),
     )
 }
+
+
+def _register_counters() -> None:
+    """The conventions that mirror real FLOP counters (``neurocost.energy.counters``)."""
+    from neurocost.energy import counters
+
+    for convention in counters.CONVENTIONS:
+        _REGISTRY[convention.name] = convention
+
+
+_register_counters()
 
 
 def names() -> list[str]:

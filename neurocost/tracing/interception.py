@@ -20,7 +20,7 @@ from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mod
 
 from neurocost.models.contract import declared_encoding
 from neurocost.models.encodings import SPIKE, Encoding
-from neurocost.tracing import tags
+from neurocost.tracing import elementwise, tags
 from neurocost.tracing.neurons import is_spiking_neuron
 from neurocost.tracing.recorder import Recorder
 
@@ -35,7 +35,7 @@ class ModuleRole:
     """How the tracer treats one module of the traced model."""
 
     name: str
-    role: str  # "synaptic" | "neuron" | "unsupported" | "plain"
+    role: str  # "synaptic" | "neuron" | "elementwise" | "unsupported" | "plain"
     kind: str = ""
     forced_input: Encoding | None = None
     reason: str = ""
@@ -64,6 +64,8 @@ def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
         else:
             if is_spiking_neuron(module):
                 role = ModuleRole(qualified, "neuron", type(module).__name__)
+            elif (op := elementwise.module_op(module)) is not None:
+                role = ModuleRole(qualified, "elementwise", op[0], reason=op[1])
         roles[id(module)] = role
     return roles
 
@@ -113,7 +115,8 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        counted_here = role.role in ("synaptic", "unsupported") and scope.handled_depth == 0
+        counted_here = role.role in ("synaptic", "unsupported", "elementwise") and \
+            scope.handled_depth == 0
         scope.stack.append(role)
         scope.op_index.append({})
         if role.role in ("synaptic", "unsupported"):
@@ -150,6 +153,11 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
     if role.role == "synaptic" and counted_here:
         info = rec.layer_info(module, role.name, role.kind, role.forced_input)
         rec.synaptic_call(module, info, args[0], first_out)
+        if (bias := elementwise.bias_row(module, first_out)) is not None:
+            rec.elementwise(role.name, bias, first_out, of_layer_call=True)
+    elif role.role == "elementwise" and counted_here:
+        row = elementwise.module_row(module, role.kind, role.reason, args[0], first_out)
+        rec.elementwise(role.name, row, args[0])
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
@@ -191,6 +199,11 @@ class Interceptor(TorchDispatchMode):
         try:
             if handler is not None:
                 handler(self, func, args, kwargs, out)
+            elif packet in elementwise.ATEN_OPS:
+                row = elementwise.op_row(packet, args, out)
+                if row is not None:
+                    self.rec.elementwise(scope.op_name(row["op"]), row, args[0])
+                tags.propagate(packet, args, out)
             elif packet in _UNCOUNTABLE:
                 first = out[0] if isinstance(out, (tuple, list)) else out
                 self.rec.gap(scope.op_name(packet.__name__), f"aten.{packet.__name__}",

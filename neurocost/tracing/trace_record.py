@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
+from neurocost.tracing.elementwise import frame as _elementwise_frame
 from neurocost.units import Quantity
 from neurocost.vocabulary import OP_CLASSES, OP_PLURALS, op_unit
 
@@ -47,6 +48,10 @@ class Trace:
     model: str = ""
     gaps: list[Gap] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Element-wise work (bias, norm, softmax, activation, add, mul, pool, upsample), one row per
+    # call; columns in ``neurocost.tracing.elementwise.COLUMNS``. Kept apart from ``layers`` so
+    # that pricing reads synaptic and neuron rows only; counting conventions read both.
+    elementwise: pd.DataFrame = field(default_factory=lambda: _elementwise_frame([]))
 
     @property
     def coverage(self) -> float:
@@ -84,8 +89,11 @@ class Trace:
     def only(self, layers: Iterable[str]) -> Trace:
         """This trace restricted to ``layers`` (same batch and steps, no gaps): what those
         layers alone count or cost."""
-        keep = self.layers["layer"].isin(list(layers))
-        return Trace(self.layers[keep], self.batch_size, self.steps, self.model)
+        names = list(layers)
+        keep = self.layers["layer"].isin(names)
+        elementwise = self.elementwise[self.elementwise["layer"].isin(names)]
+        return Trace(self.layers[keep], self.batch_size, self.steps, self.model,
+                     elementwise=elementwise)
 
     def totals(self) -> dict[str, Quantity]:
         """Per-sample figures summed over steps, each with its unit."""
@@ -124,6 +132,7 @@ class Trace:
             "gaps": [g.__dict__ for g in self.gaps],
             "warnings": list(self.warnings),
             "layers": self.layers[COLUMNS].to_dict(orient="records"),
+            "elementwise": self.elementwise.to_dict(orient="records"),
         }
 
     @classmethod
@@ -144,6 +153,7 @@ class Trace:
             model=data.get("model", ""),
             gaps=[Gap(**g) for g in data.get("gaps", [])],
             warnings=list(data.get("warnings", [])),
+            elementwise=_elementwise_frame(data.get("elementwise", [])),
         )
 
     def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:

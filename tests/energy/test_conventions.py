@@ -25,7 +25,8 @@ def _counts(convention, trace):
 
 
 def test_registered_names():
-    assert names() == ["bireal", "bert", "thop", "snn-energy"]
+    assert names() == ["bireal", "bert", "op-counter", "snn-energy", "thop", "fvcore",
+                       "mmengine"]
 
 
 def test_bireal_ops_are_bops_over_64_plus_flops():
@@ -40,8 +41,8 @@ def test_bert_flops_are_twice_the_macs_with_binary_ops_over_64():
     assert counts == {"macs": 100, "bops": 6400, "flops": 400}
 
 
-def test_thop_counts_every_synaptic_op_as_a_mac():
-    counts = _counts("thop", build_trace([FC1, BINARY, FC2], steps=1))
+def test_op_counter_counts_every_synaptic_op_as_a_mac():
+    counts = _counts("op-counter", build_trace([FC1, BINARY, FC2], steps=1))
     # 100 + 6400 + 50 nominal ops, whatever the operand types
     assert counts == {"macs": 6550, "flops": 13100}
 
@@ -73,11 +74,11 @@ def test_a_convention_that_changes_counts_changes_the_priced_compute():
 
 
 def test_estimates_carry_the_convention_label_and_figures():
-    est = price(two_layer_trace(steps=2), "snn-45nm-ac-mac", convention="thop")
-    assert est.convention == "thop@1"
+    est = price(two_layer_trace(steps=2), "snn-45nm-ac-mac", convention="op-counter")
+    assert est.convention == "op-counter@1"
     # fc1 100 + fc2 50 nominal ops per step, 2 steps
     assert est.counts["macs"].value == 300
-    assert est.to_dict()["convention"] == "thop@1"
+    assert est.to_dict()["convention"] == "op-counter@1"
 
 
 def test_unknown_convention_lists_the_known_ones():

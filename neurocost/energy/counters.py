@@ -1,0 +1,163 @@
+"""Conventions that reproduce FLOP-counting tools exactly: thop, fvcore and mmengine.
+
+Papers print what their counter printed, and each counter has its own rules: which modules or
+ops it sees, whether bias, norms, pooling and upsampling count, and how much. These conventions
+apply those rules to the trace's rows (synaptic rows in ``Trace.layers``, element-wise rows in
+``Trace.elementwise``), so a trace reproduces the tool's total without running it. Each is tested
+against the real tool as an oracle (``tests/energy/test_counter_oracles.py``).
+
+Rules, read from the tools' sources (versions pinned in pyproject's dev extras):
+
+- **thop** 0.1.1 (``thop/profile.py``, ``thop/vision/basic_hooks.py``, ``calc_func.py``):
+  forward hooks on leaf modules whose *exact* type is registered. Conv: output elements x
+  ``in_channels/groups`` x kernel (no bias); Linear: ``in_features`` x output elements (no bias);
+  BatchNorm/LayerNorm/InstanceNorm: 2 per input element, doubled when affine; PReLU: 1 per input
+  element; Softmax: ``(3n - 1)`` per softmax row of ``n``; AvgPool: 1 per output element;
+  AdaptiveAvgPool: ``(window + 1)`` per output element; Upsample: 1 (nearest), 5 (linear), 11
+  (bilinear), 259 (bicubic) per output element. Everything else (ReLU, GELU, GroupNorm, MaxPool,
+  ``torch.matmul`` attention, functional ops, residual adds, ``nn.MultiheadAttention``) is 0.
+- **fvcore** 0.1.5 (``fvcore/nn/flop_count.py``, ``jit_handles.py``): a TorchScript trace,
+  counting aten ops. Convolution, linear, addmm, mm, matmul, bmm, einsum: output elements x
+  reduction size (no bias); batch_norm (inference): 1 per input element, 2 when affine;
+  group_norm, layer_norm, instance_norm: 4 per input element, 5 when affine;
+  upsample_nearest2d: 1 and upsample_bilinear2d: 4 per output element; adaptive_avg_pool2d: 1 per
+  input element. Everything else is 0, including fused ``scaled_dot_product_attention``.
+- **mmengine** 0.10 (``mmengine/analysis/complexity_analysis.py``): a port of fvcore's
+  ``FlopCountAnalysis`` with the same handles, so the same rules.
+
+All three count one multiply-add as one op and report per batch; these conventions report per
+sample (the tool's figure divided by the batch). ``border``: ``nominal`` (padding positions
+included, what the tools print) or ``exact`` (only the pairs that exist at the borders), for
+users who want a tool's rules on exact counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from neurocost.energy.conventions import Convention
+from neurocost.tracing.trace_record import Trace
+from neurocost.units import Quantity
+from neurocost.vocabulary import FLOPS, OP_CLASSES, op_unit
+
+BORDERS = {"nominal": "nominal_ops", "exact": "dense_ops"}
+
+_ROW = Callable[[pd.Series], float]
+_NN = "torch.nn.modules."
+
+# thop: exact module type -> ops of one call (thop/profile.py register_hooks).
+_THOP_UPSAMPLE = {"nearest": 1, "linear": 5, "bilinear": 11, "bicubic": 224 + 35}
+
+
+def _thop_norm(r: pd.Series) -> float:
+    return 2 * r.in_elems * (2 if r.affine else 1)
+
+
+def _thop_upsample(r: pd.Series) -> float:
+    mode = r.op.removeprefix("upsample_")[:-2]
+    return r.out_elems * _THOP_UPSAMPLE.get(mode, 0)
+
+
+_THOP_MODULES: dict[str, _ROW] = {
+    **{f"{_NN}batchnorm.BatchNorm{d}d": _thop_norm for d in (1, 2, 3)},
+    **{f"{_NN}instancenorm.InstanceNorm{d}d": _thop_norm for d in (1, 2, 3)},
+    f"{_NN}batchnorm.SyncBatchNorm": _thop_norm,
+    f"{_NN}normalization.LayerNorm": _thop_norm,
+    f"{_NN}activation.PReLU": lambda r: r.in_elems,
+    f"{_NN}activation.Softmax": lambda r: r.out_elems // r.reduce * (3 * r.reduce - 1),
+    **{f"{_NN}pooling.AvgPool{d}d": lambda r: r.out_elems for d in (1, 2, 3)},
+    **{f"{_NN}pooling.AdaptiveAvgPool{d}d": lambda r: (r.reduce + 1) * r.out_elems
+       for d in (1, 2, 3)},
+    f"{_NN}upsampling.Upsample": _thop_upsample,
+    f"{_NN}upsampling.UpsamplingBilinear2d": _thop_upsample,
+    f"{_NN}upsampling.UpsamplingNearest2d": _thop_upsample,
+}
+
+
+def _fvcore_norm(r: pd.Series) -> float:
+    if r.op == "batch_norm":  # batchnorm_flop_jit, inference branch
+        return r.in_elems * (2 if r.affine else 1)
+    return r.in_elems * (5 if r.affine else 4)  # norm_flop_counter: "5 is just a rough estimate"
+
+
+# fvcore: op -> ops of one call (fvcore/nn/flop_count.py _DEFAULT_SUPPORTED_OPS).
+_FVCORE_OPS: dict[str, _ROW] = {
+    "batch_norm": _fvcore_norm, "group_norm": _fvcore_norm, "layer_norm": _fvcore_norm,
+    "instance_norm": _fvcore_norm,
+    "upsample_nearest2d": lambda r: r.out_elems,
+    "upsample_bilinear2d": lambda r: 4 * r.out_elems,
+    "adaptive_avg_pool2d": lambda r: r.in_elems,
+}
+
+
+@dataclass(frozen=True)
+class ToolCounter(Convention):
+    """A FLOP counter's total: synaptic MACs it sees plus element-wise work by its rules."""
+
+    border: str = "nominal"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}" + ("" if self.border == "nominal" else "[exact]")
+
+    def sees_synaptic(self, layer: str) -> bool:
+        """Whether the tool counts the synaptic row named ``layer``."""
+        raise NotImplementedError
+
+    def elementwise_ops(self, row: pd.Series) -> float:
+        """Ops the tool counts for one element-wise row."""
+        raise NotImplementedError
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        if self.border not in BORDERS:
+            raise ValueError(f"border must be one of {sorted(BORDERS)}, not {self.border!r}")
+        df = trace.layers
+        synaptic = df[df["op_class"].isin(OP_CLASSES)]
+        seen = synaptic["layer"].map(self.sees_synaptic).astype(bool)
+        macs = float(synaptic.loc[seen, BORDERS[self.border]].sum())
+        ew = trace.elementwise
+        other = float(sum(self.elementwise_ops(r) for r in ew.itertuples(index=False)))
+        b = trace.batch_size
+        total = (macs + other) / b
+        return {"macs": Quantity(macs / b, op_unit("mac")),
+                "elementwise_ops": Quantity(other / b, "ops"),
+                "ops": Quantity(total, "ops"),
+                "flops": Quantity(2 * total, FLOPS)}
+
+
+@dataclass(frozen=True)
+class Thop(ToolCounter):
+    """thop's ``profile``: leaf modules of registered exact types (rules in the module doc)."""
+
+    def sees_synaptic(self, layer: str) -> bool:
+        return ":" not in layer  # a module call, not an op found below module level
+
+    def elementwise_ops(self, row: pd.Series) -> float:
+        if row.source != "module":
+            return 0.0
+        rule = _THOP_MODULES.get(row.module_type)
+        return float(rule(row)) if rule is not None else 0.0
+
+
+@dataclass(frozen=True)
+class Fvcore(ToolCounter):
+    """fvcore's ``FlopCountAnalysis`` (and mmengine's port of it): aten ops by its handles."""
+
+    def sees_synaptic(self, layer: str) -> bool:
+        return ":attention#" not in layer  # fused attention: an unsupported op, counted 0
+
+    def elementwise_ops(self, row: pd.Series) -> float:
+        rule = _FVCORE_OPS.get(row.op)
+        return float(rule(row)) if rule is not None else 0.0
+
+
+CONVENTIONS: tuple[Convention, ...] = (
+    Thop("thop", "2", "thop 0.1.1 profile(): registered leaf modules, MACs + its element-wise "
+         "rules (BN 2-4/elem, softmax, avg pool, upsample)"),
+    Fvcore("fvcore", "1", "fvcore 0.1.5 FlopCountAnalysis: conv/linear/matmul MACs + norms, "
+           "upsample, adaptive avg pool by its handles"),
+    Fvcore("mmengine", "1", "mmengine 0.10 get_model_complexity_info: fvcore's rules"),
+)
