@@ -43,8 +43,6 @@ from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
 from neurocost.vocabulary import FLOPS, OP_CLASSES, op_unit
 
-BORDERS = {"nominal": "nominal_ops", "exact": "dense_ops"}
-
 _ROW = Callable[[pd.Series], float]
 _NN = "torch.nn.modules."
 
@@ -97,12 +95,6 @@ _FVCORE_OPS: dict[str, _ROW] = {
 class ToolCounter(Convention):
     """A FLOP counter's total: synaptic MACs it sees plus element-wise work by its rules."""
 
-    border: str = "nominal"
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}@{self.version}" + ("" if self.border == "nominal" else "[exact]")
-
     def sees_synaptic(self, layer: str) -> bool:
         """Whether the tool counts the synaptic row named ``layer``."""
         raise NotImplementedError
@@ -112,12 +104,10 @@ class ToolCounter(Convention):
         raise NotImplementedError
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
-        if self.border not in BORDERS:
-            raise ValueError(f"border must be one of {sorted(BORDERS)}, not {self.border!r}")
         df = trace.layers
         synaptic = df[df["op_class"].isin(OP_CLASSES)]
         seen = synaptic["layer"].map(self.sees_synaptic).astype(bool)
-        macs = float(synaptic.loc[seen, BORDERS[self.border]].sum())
+        macs = float(synaptic.loc[seen, self.ops_column].sum())
         ew = trace.elementwise
         other = float(sum(self.elementwise_ops(r) for r in ew.itertuples(index=False)))
         b = trace.batch_size
@@ -154,10 +144,47 @@ class Fvcore(ToolCounter):
         return float(rule(row)) if rule is not None else 0.0
 
 
+@dataclass(frozen=True)
+class KBit(Convention):
+    """Low-bit papers' FLOPs: a ``b_w``-bit x ``b_a``-bit product counts ``b_w x b_a / 64``.
+
+    Bi-Real Net (Liu et al., ECCV 2018) and ReActNet count a 1-bit x 1-bit product as 1/64 of a
+    FLOP (64 XNOR-popcounts per 64-bit instruction); the binary and low-bit BERT papers
+    (BinaryBERT, Bai et al., ACL 2021; BiBERT, Qin et al., ICLR 2022; BiT, Liu et al., NeurIPS
+    2022) extend it to k-bit operands as ``b_w x b_a / 64``, so a W2A2 product is 4/64 of a MAC
+    and W1A1 1/64. A product with a floating-point operand counts 1. ``flops_factor`` is 2 for
+    papers that print ``FLOPs = 2 x MACs`` (the BERT family), 1 for those that print MACs.
+    Synaptic rows only (element-wise work is not counted by these papers).
+    """
+
+    flops_factor: int = 1
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        from neurocost.models.encodings import parse_encoding
+
+        df = trace.layers
+        synaptic = df[df["op_class"].isin(OP_CLASSES)]
+        ops = synaptic[self.ops_column].astype(float)
+        floating = [parse_encoding(a).kind == "fp" or parse_encoding(w).kind == "fp"
+                    for a, w in zip(synaptic["in_encoding"], synaptic["weight_encoding"],
+                                    strict=True)]
+        scale = (synaptic["in_bits"] * synaptic["weight_bits"] / 64).where(
+            ~pd.Series(floating, index=synaptic.index, dtype=bool), 1.0)
+        b = trace.batch_size
+        low_bit = float(ops[scale != 1.0].sum()) / b
+        equivalent = float((ops * scale).sum()) / b
+        return {"low_bit_macs": Quantity(low_bit, op_unit("mac")),
+                "macs": Quantity(equivalent, op_unit("mac")),
+                "flops": Quantity(self.flops_factor * equivalent, FLOPS)}
+
+
 CONVENTIONS: tuple[Convention, ...] = (
     Thop("thop", "2", "thop 0.1.1 profile(): registered leaf modules, MACs + its element-wise "
          "rules (BN 2-4/elem, softmax, avg pool, upsample)"),
     Fvcore("fvcore", "1", "fvcore 0.1.5 FlopCountAnalysis: conv/linear/matmul MACs + norms, "
            "upsample, adaptive avg pool by its handles"),
     Fvcore("mmengine", "1", "mmengine 0.10 get_model_complexity_info: fvcore's rules"),
+    KBit("kbit", "1", "low-bit papers: a bw-bit x ba-bit product is bw*ba/64 MAC (W1A1 1/64)"),
+    KBit("kbit-bert", "1", "binary/low-bit BERT papers: FLOPs = 2 x (bw*ba/64-weighted MACs)",
+         flops_factor=2),
 )
