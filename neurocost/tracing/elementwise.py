@@ -20,6 +20,7 @@ A row is seen at one of two levels, said by ``source``:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -158,6 +159,22 @@ def op_row(packet: Any, args: tuple, out: Any) -> dict[str, Any] | None:
     return {"kind": kind, "op": op, "source": "op", "module_type": "", "in_elems": x.numel(),
             "out_elems": first.numel(), "reduce": reduce, "affine": affine,
             "weight_encoding": "fp32" if affine else ""}
+
+
+def hidden_contraction(packet: Any, args: tuple, out: Any,
+                       is_weight: Callable[[torch.Tensor], bool]) -> bool:
+    """Whether a multiply applies a weight by broadcasting the activation against it.
+
+    ``(x.unsqueeze(-1) * w).sum(1)`` is a matrix product written element-wise: the product is
+    larger than the activation, and the reduction that follows is where the synaptic work lies.
+    A per-channel scale (``x * gamma``) keeps the activation's size and is an element-wise row.
+    """
+    if ATEN_OPS[packet][0] != "mul" or not isinstance(out, torch.Tensor):
+        return False
+    tensors = [a for a in args[:2] if isinstance(a, torch.Tensor)]
+    weights = [t for t in tensors if is_weight(t)]
+    others = [t for t in tensors if not is_weight(t)]
+    return bool(weights) and bool(others) and out.numel() > max(t.numel() for t in others)
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

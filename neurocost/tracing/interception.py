@@ -199,6 +199,11 @@ class Interceptor(TorchDispatchMode):
         try:
             if handler is not None:
                 handler(self, func, args, kwargs, out)
+            elif packet in elementwise.ATEN_OPS and \
+                    elementwise.hidden_contraction(packet, args, out, self.is_weight):
+                self.rec.gap(scope.op_name(packet.__name__), "a weight applied by a broadcast "
+                             f"aten.{packet.__name__} (a matrix product written element-wise)",
+                             int(out.numel()))
             elif packet in elementwise.ATEN_OPS:
                 row = elementwise.op_row(packet, args, out)
                 if row is not None:
