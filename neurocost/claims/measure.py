@@ -134,8 +134,9 @@ def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]
 
 
 def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Bytes of all parameters at their declared widths (``neurocost.tracing.static.model_size``);
-    per layer, the bytes of each module's own parameters."""
+    """Bytes a checkpoint holds (``neurocost.tracing.static.model_size``: shared parameters once,
+    persistent buffers, declared overheads, all at their declared widths); per layer, the bytes
+    of each module's own tensors."""
     from neurocost.tracing.static import model_size
 
     tensors = model_size(measurer.model(spec)).tensors

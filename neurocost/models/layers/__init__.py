@@ -16,6 +16,7 @@ from neurocost.models.layers.quantized import (
     BinaryLinear,
     QuantConv1d,
     QuantConv2d,
+    QuantEmbedding,
     QuantLinear,
 )
 from neurocost.models.layers.quantizers import encoding_for_bits, parse_precision
@@ -29,6 +30,7 @@ __all__ = [
     "PartiallyBinarizedLinear",
     "QuantConv1d",
     "QuantConv2d",
+    "QuantEmbedding",
     "QuantLinear",
     "TernaryLeaky",
     "encoding_for_bits",

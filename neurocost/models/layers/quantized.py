@@ -150,3 +150,30 @@ class BinaryEmbedding(nn.Embedding):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         return F.embedding(ids, self.effective_weight(), self.padding_idx)
+
+
+class QuantEmbedding(nn.Embedding):
+    """Embedding table of ``weight_bits``-bit entries times a per-row scale (binary at 1 bit).
+
+    Each row is quantised as ``quantize_weight`` quantises an output channel, so a checkpoint
+    holds the entries plus one ``scale_bits`` scale per row; the layer declares those scales in
+    ``storage_overheads`` and its model size and ``bits_per_weight`` include them
+    (``weight_bits + scale_bits / embedding_dim`` bits per entry).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, *, weight_bits: int = 1,
+                 scale_bits: int = 16, padding_idx: int | None = None) -> None:
+        super().__init__(num_embeddings, embedding_dim, padding_idx=padding_idx)
+        self.weight_bits = weight_bits
+        self.weight_encoding = encoding_for_bits(weight_bits)
+        self.storage_overheads = {"scales": float(num_embeddings * scale_bits)}
+
+    def effective_weight(self) -> torch.Tensor:
+        """The quantised table the lookup reads."""
+        return quantize_weight(self.weight, self.weight_bits)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return F.embedding(ids, self.effective_weight(), self.padding_idx)
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, weight_bits={self.weight_bits}"
