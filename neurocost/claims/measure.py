@@ -19,6 +19,7 @@ from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
 from neurocost.tracing.trace_record import Trace
 from neurocost.tracing.workload import InputError
+from neurocost.vocabulary import ACCUMULATES, OP_CLASSES
 
 
 class ClaimSetupError(ValueError):
@@ -158,6 +159,32 @@ def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> 
         raise ClaimSetupError(f"model {spec.source!r}: {err}") from None
 
 
+def _traced(column: str, classes: tuple[str, ...], convention_metric: str | None = None) \
+        -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]:
+    """A count summed over synaptic rows of ``classes``: the convention's ``convention_metric``
+    when the claim names a convention and the metric takes one, else the trace's ``column``."""
+
+    def measure(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+        if convention_metric is not None and claim.convention is not None:
+            return _convention_metric(measurer, claim, spec, convention_metric)
+        trace = measurer.counts(spec, claim.counting)
+        layers: dict[str, float] = {}
+        for op_class in classes:
+            for layer, value in _per_layer(trace, column, op_class).items():
+                layers[layer] = layers.get(layer, 0.0) + value
+        return sum(layers.values()), layers, {}
+
+    measure.__doc__ = f"{column} per sample over {', '.join(classes)} rows."
+    return measure
+
+
+def _params(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+    """Parameter elements, each shared parameter once (``ModelSize.parameters``)."""
+    from neurocost.tracing.static import model_size
+
+    return float(model_size(measurer.model(spec)).parameters), {}, {}
+
+
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
     "bops": _bops,
     "ops": lambda measurer, claim, spec: _convention_metric(measurer, claim, spec, "ops"),
@@ -166,4 +193,10 @@ _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
     "bits_per_weight": _bits_per_weight,
     "energy_j": _priced("energy_j"),
     "latency_s": _priced("latency_s"),
+    "macs": _traced("effective_ops", ("mac",), "macs"),
+    "acs": _traced("effective_ops", ACCUMULATES, "acs"),
+    "synops": _traced("effective_ops", ACCUMULATES),
+    "dense_ops": _traced("dense_ops", OP_CLASSES),
+    "effective_ops": _traced("effective_ops", OP_CLASSES),
+    "params": _params,
 }

@@ -201,6 +201,16 @@ def _register_counters() -> None:
 _register_counters()
 
 
+def defined_metrics(spec: str | Convention) -> set[str]:
+    """The figures a convention gives (its ``counts`` keys), found on an empty trace so that a
+    claims file can be checked before anything runs."""
+    from neurocost.tracing.columns import COLUMNS
+    from neurocost.tracing.elementwise import frame
+
+    empty = Trace(pd.DataFrame(columns=COLUMNS), batch_size=1, steps=1, elementwise=frame([]))
+    return set(get_convention(spec).counts(empty))
+
+
 def names() -> list[str]:
     """Registered convention names."""
     return list(_REGISTRY)
