@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -46,14 +47,16 @@ class ModelMeasurer:
 
     def model(self, spec: ModelSpec) -> nn.Module:
         """The module ``spec`` names with its variant's keywords (built once per run)."""
-        cache_key = json.dumps({"source": spec.source, "variant": spec.variant}, sort_keys=True)
+        # the working directory is the claims file's folder: relative sources differ by folder
+        cache_key = json.dumps({"source": spec.source, "variant": spec.variant,
+                                "folder": str(Path.cwd())}, sort_keys=True)
         if cache_key not in self._models:
             self._models[cache_key] = spec.build()
         return self._models[cache_key]
 
     def counts(self, spec: ModelSpec, counting: str) -> Trace:
         """Activity counts of ``spec``: traced on its input, or static (architecture only)."""
-        cache_key = (json.dumps(spec.key(), sort_keys=True), counting)
+        cache_key = (json.dumps(spec.key(), sort_keys=True), counting, str(Path.cwd()))
         if cache_key not in self._counts:
             try:
                 self._counts[cache_key] = self._count(spec, counting)
