@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import nn
 
 from neurocost.claims.outcome import Measurement
@@ -69,10 +68,9 @@ class ModelMeasurer:
 
         if counting == "trace":
             return prepare(spec, spec.input, model=self.model(spec)).trace()
-        from neurocost.tracing.static import count_static
+        from neurocost.tracing.static import build_on_meta, count_static
 
-        with torch.device("meta"):  # shapes only: no weights in memory, no arithmetic
-            model = spec.build()
+        model = build_on_meta(spec.build)  # shapes only: no weights in memory, no arithmetic
         work = prepare(spec, spec.input, model=model)
         return count_static(model, work.x, work.trace_steps, input_encoding=work.encoding)
 

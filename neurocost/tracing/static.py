@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 import torch.nn as nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._device import _device_constructors
 
 from neurocost.models.contract import (
     WeightStorage,
@@ -49,8 +51,7 @@ def count_static(
     if isinstance(model, nn.Module):
         meta_model = copy.deepcopy(model).to("meta")
     else:
-        with torch.device("meta"):
-            meta_model = model()
+        meta_model = build_on_meta(model)
     if isinstance(x, torch.Tensor):
         meta_x = torch.empty(x.shape, dtype=x.dtype, device="meta")
     else:
@@ -58,6 +59,36 @@ def count_static(
     result = trace(meta_model, meta_x, steps, input_encoding=input_encoding, batch_dim=batch_dim)
     result.model = f"{type(meta_model).__name__} (static: shapes only)"
     return result
+
+
+_CONSTRUCTORS = _device_constructors()
+
+
+class _MetaExceptConstants(TorchFunctionMode):
+    """Like ``torch.device("meta")``, except for tensors made from Python values
+    (``torch.tensor(0.9)``, ``torch.as_tensor(beta)``), which stay real.
+
+    snnTorch neurons turn their constants into tensors and branch on them in ``__init__``
+    (``if self.reset_mechanism_val == 0``), which a meta tensor cannot answer; their data come
+    from Python anyway, so keeping them costs no weight memory.
+    """
+
+    _FROM_DATA = frozenset({torch.tensor, torch.as_tensor, torch.asarray, torch.scalar_tensor})
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        if func in _CONSTRUCTORS and func not in self._FROM_DATA and \
+                kwargs.get("device") is None:
+            kwargs["device"] = "meta"
+        return func(*args, **kwargs)
+
+
+def build_on_meta(factory: Callable[[], nn.Module]) -> nn.Module:
+    """``factory()`` with its parameters and buffers on the meta device: no weight memory, and
+    snnTorch neurons construct (their Python constants are made real, then moved to meta)."""
+    with _MetaExceptConstants():
+        model = factory()
+    return model.to("meta")
 
 
 @dataclass(frozen=True)
