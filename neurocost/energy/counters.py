@@ -34,14 +34,15 @@ users who want a tool's rules on exact counts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from neurocost.energy.conventions import Convention
 from neurocost.tracing.trace_record import Trace
 from neurocost.units import Quantity
-from neurocost.vocabulary import FLOPS, OP_CLASSES, op_unit
+from neurocost.vocabulary import FLOPS, JOULE, OP_CLASSES, op_unit
 
 _ROW = Callable[[pd.Series], float]
 _NN = "torch.nn.modules."
@@ -178,6 +179,74 @@ class KBit(Convention):
                 "flops": Quantity(self.flops_factor * equivalent, FLOPS)}
 
 
+@dataclass(frozen=True)
+class SnnRates(Convention):
+    """Spiking papers' energy from layer firing rates: ``E = E_MAC x MACs + E_AC x SOPs``.
+
+    ``SOPs`` of a spike-driven layer are its dense ops (nominal or exact borders, summed over
+    steps) times the firing rate of its input: the rate a paper logged (``rates``: layer ->
+    fraction of input elements that spike, per step) or, for a layer not listed, the rate the
+    trace saw (non-zero inputs / inputs). Layers fed real values (the encoding layer) are MACs
+    at their dense count; bias additions and element-wise work are not counted. E_MAC and E_AC
+    come from ``profile`` (4.6 / 0.9 pJ, Horowitz 2014 45 nm, in ``snn-45nm-ac-mac``).
+    ``load_rates`` reads logged rates from YAML or CSV.
+    """
+
+    rates: tuple[tuple[str, float], ...] = ()
+    profile: str = "snn-45nm-ac-mac"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for layer, rate in self.rates:
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"firing rate of {layer!r} must lie in [0, 1], not {rate}")
+
+    def with_rates(self, rates: dict[str, float]) -> SnnRates:
+        """This convention with ``rates`` (layer -> logged input firing rate)."""
+        return replace(self, rates=tuple(sorted((str(k), float(v)) for k, v in rates.items())))
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        from neurocost.energy.registry import load_profile
+
+        compute = load_profile(self.profile).compute
+        df = trace.layers
+        synaptic = df[df["op_class"].isin(OP_CLASSES)]
+        by_layer = synaptic.groupby(["layer", "op_class"], sort=False)[
+            [self.ops_column, "in_nonzero", "in_elems"]].sum()
+        logged = dict(self.rates)
+        macs = sops = 0.0
+        for (layer, op_class), row in by_layer.iterrows():
+            ops = float(row[self.ops_column])
+            if op_class == "mac":
+                macs += ops
+                continue
+            rate = logged.get(layer, float(row["in_nonzero"]) / max(1.0, float(row["in_elems"])))
+            sops += rate * ops
+        b = trace.batch_size
+        macs, sops = macs / b, sops / b
+        energy = compute.mac["any"].si * macs + compute.ac["any"].si * sops
+        return {"macs": Quantity(macs, op_unit("mac")), "synops": Quantity(sops, op_unit("ac")),
+                "acs": Quantity(sops, op_unit("ac")), "energy": Quantity(energy, JOULE)}
+
+
+def load_rates(path: str | Path) -> dict[str, float]:
+    """Logged per-layer firing rates: a YAML mapping ``layer: rate`` or a CSV with columns
+    ``layer,rate``."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        table = pd.read_csv(path)
+        missing = {"layer", "rate"} - set(table.columns)
+        if missing:
+            raise ValueError(f"{path}: a rates CSV has columns layer,rate; missing {missing}")
+        return {str(k): float(v) for k, v in zip(table["layer"], table["rate"], strict=True)}
+    from neurocost.strict_yaml import load_yaml
+
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a rates YAML is a mapping layer: rate")
+    return {str(k): float(v) for k, v in data.items()}
+
+
 CONVENTIONS: tuple[Convention, ...] = (
     Thop("thop", "2", "thop 0.1.1 profile(): registered leaf modules, MACs + its element-wise "
          "rules (BN 2-4/elem, softmax, avg pool, upsample)"),
@@ -187,4 +256,6 @@ CONVENTIONS: tuple[Convention, ...] = (
     KBit("kbit", "1", "low-bit papers: a bw-bit x ba-bit product is bw*ba/64 MAC (W1A1 1/64)"),
     KBit("kbit-bert", "1", "binary/low-bit BERT papers: FLOPs = 2 x (bw*ba/64-weighted MACs)",
          flops_factor=2),
+    SnnRates("snn-rates", "1", "spiking papers: E = 4.6 pJ x MACs + 0.9 pJ x firing rate x "
+             "dense ops, rates logged or traced"),
 )
