@@ -1,4 +1,4 @@
-"""Conventions that reproduce FLOP-counting tools exactly: thop, fvcore and mmengine.
+"""Conventions that reproduce FLOP-counting tools exactly: thop, fvcore, mmengine and ptflops.
 
 Papers print what their counter printed, and each counter has its own rules: which modules or
 ops it sees, whether bias, norms, pooling and upsampling count, and how much. These conventions
@@ -24,8 +24,13 @@ Rules, read from the tools' sources (versions pinned in pyproject's dev extras):
   input element. Everything else is 0, including fused ``scaled_dot_product_attention``.
 - **mmengine** 0.10 (``mmengine/analysis/complexity_analysis.py``): a port of fvcore's
   ``FlopCountAnalysis`` with the same handles, so the same rules.
+- **ptflops** 0.7.5 (``ptflops/pytorch_engine.py``, ``pytorch_ops.py``), pytorch backend: forward
+  hooks on modules of exact torch.nn types, and global patches of ``F.*`` functions and
+  ``torch.add/mul/matmul`` that count wherever they are called, inside modules too (rules at
+  ``_ptflops_module``). Its module hooks are divided by the batch and its patches are not, so
+  its figure is per sample only at batch 1 (its default input).
 
-All three count one multiply-add as one op and report per batch; these conventions report per
+All four count one multiply-add as one op and report per batch; these conventions report per
 sample (the tool's figure divided by the batch). ``border``: ``nominal`` (padding positions
 included, what the tools print) or ``exact`` (only the pairs that exist at the borders), for
 users who want a tool's rules on exact counts.
@@ -89,6 +94,47 @@ _FVCORE_OPS: dict[str, _ROW] = {
     "upsample_nearest2d": lambda r: r.out_elems,
     "upsample_bilinear2d": lambda r: 4 * r.out_elems,
     "adaptive_avg_pool2d": lambda r: r.in_elems,
+}
+
+
+# ptflops (pytorch backend): exact module type -> ops of one call (ptflops/pytorch_ops.py
+# MODULES_MAPPING), plus what the F.* function the module's forward calls adds, since ptflops
+# patches those functions globally (nn.ReLU -> F.relu, nn.MaxPool2d -> F.max_pool2d ...).
+_PT_ACT = {"ReLU": 2, "PReLU": 2, "ELU": 2, "GELU": 2, "LeakyReLU": 1, "ReLU6": 1, "SiLU": 1}
+_PT_POOLS = ("MaxPool", "AvgPool", "AdaptiveMaxPool", "AdaptiveAvgPool")
+
+
+def _ptflops_module(r: pd.Series) -> float:
+    module, _, cls = r.module_type.rpartition(".")
+    if not module.startswith("torch.nn.modules"):
+        return 0.0  # ptflops dispatches on exact torch.nn types
+    if r.kind == "bias":
+        return r.out_elems if cls in ("Conv1d", "Conv2d", "Conv3d", "Linear") else 0.0
+    if cls in _PT_ACT:  # module hook (output elements) and/or the patched F.* it calls
+        return _PT_ACT[cls] * r.out_elems
+    if any(cls == f"{p}{d}d" for p in _PT_POOLS for d in (1, 2, 3)):
+        return 2 * r.in_elems  # pool hook (input elements) + patched F.*pool*
+    if cls in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
+               "InstanceNorm2d", "InstanceNorm3d"):
+        return r.in_elems * (2 if r.affine else 1)  # hasattr(module, "affine") and affine
+    if cls == "LayerNorm":
+        return r.in_elems  # LayerNorm has elementwise_affine, not affine: never doubled
+    if cls == "Upsample":
+        return 2 * r.out_elems  # upsample hook + patched F.interpolate
+    if cls == "Softmax":
+        return r.in_elems  # no module hook; patched F.softmax
+    return 0.0
+
+
+# Ops below module level ptflops counts whatever their spelling: their only public spelling is
+# a patched F.* function. relu, softmax, add, mul and matmul are left out: written as
+# ``x.relu()``, ``torch.softmax``, ``x + y``, ``x * y`` or ``q @ k`` (what the aten op cannot
+# tell apart from ``F.relu``, ``torch.add``, ``torch.matmul``) ptflops does not see them.
+_PTFLOPS_OPS: dict[str, _ROW] = {
+    **{op: lambda r: r.in_elems for op in (
+        "gelu", "silu", "elu", "prelu", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+        "adaptive_avg_pool2d", "adaptive_max_pool2d")},
+    "upsample_nearest2d": lambda r: r.out_elems, "upsample_bilinear2d": lambda r: r.out_elems,
 }
 
 
@@ -247,12 +293,29 @@ def load_rates(path: str | Path) -> dict[str, float]:
     return {str(k): float(v) for k, v in data.items()}
 
 
+@dataclass(frozen=True)
+class Ptflops(ToolCounter):
+    """ptflops' ``get_model_complexity_info`` (pytorch backend, functional patching on): module
+    hooks of exact torch.nn types, plus the F.* functions it patches (rules above)."""
+
+    def sees_synaptic(self, layer: str) -> bool:
+        return ":" not in layer  # Conv/Linear modules; F.linear and `@` are not patched
+
+    def elementwise_ops(self, row: pd.Series) -> float:
+        if row.source == "module":
+            return float(_ptflops_module(row))
+        rule = _PTFLOPS_OPS.get(row.op)
+        return float(rule(row)) if rule is not None else 0.0
+
+
 CONVENTIONS: tuple[Convention, ...] = (
     Thop("thop", "2", "thop 0.1.1 profile(): registered leaf modules, MACs + its element-wise "
          "rules (BN 2-4/elem, softmax, avg pool, upsample)"),
     Fvcore("fvcore", "1", "fvcore 0.1.5 FlopCountAnalysis: conv/linear/matmul MACs + norms, "
            "upsample, adaptive avg pool by its handles"),
     Fvcore("mmengine", "1", "mmengine 0.10 get_model_complexity_info: fvcore's rules"),
+    Ptflops("ptflops", "1", "ptflops 0.7.5 get_model_complexity_info (pytorch backend): module "
+            "hooks + patched F.* functions, bias and norms included"),
     KBit("kbit", "1", "low-bit papers: a bw-bit x ba-bit product is bw*ba/64 MAC (W1A1 1/64)"),
     KBit("kbit-bert", "1", "binary/low-bit BERT papers: FLOPs = 2 x (bw*ba/64-weighted MACs)",
          flops_factor=2),
