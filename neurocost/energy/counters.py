@@ -308,6 +308,30 @@ class Ptflops(ToolCounter):
         return float(rule(row)) if rule is not None else 0.0
 
 
+@dataclass(frozen=True)
+class SpikingJelly(Convention):
+    """SpikingJelly 2.0 ``op_counter``: ``SynOpCounter`` and ``MACCounter`` (op_counter/synop.py,
+    mac.py), a dispatch mode that decides per operand whether it is a spike (bool, or every
+    value 0 or 1).
+
+    ``synops``: the exact events of {0, 1}-spike operands (the trace's effective ops of ``ac``
+    rows). ``macs``: every other conv/linear/matmul at its dense count (signed spikes and +-1
+    operands included, as SpikingJelly's value test makes them MACs). Not mirrored: its
+    BatchNorm affine MACs, and synops of weights that are exactly zero (SpikingJelly counts
+    them, the trace does not).
+    """
+
+    def counts(self, trace: Trace) -> dict[str, Quantity]:
+        df = trace.layers
+        spikes = df["op_class"] == "ac"
+        other = df["op_class"].isin(OP_CLASSES) & ~spikes
+        b = trace.batch_size
+        synops = float(df.loc[spikes, "effective_ops"].sum()) / b
+        macs = float(df.loc[other, self.ops_column].sum()) / b
+        return {"synops": Quantity(synops, op_unit("ac")), "acs": Quantity(synops, op_unit("ac")),
+                "macs": Quantity(macs, op_unit("mac"))}
+
+
 CONVENTIONS: tuple[Convention, ...] = (
     Thop("thop", "2", "thop 0.1.1 profile(): registered leaf modules, MACs + its element-wise "
          "rules (BN 2-4/elem, softmax, avg pool, upsample)"),
@@ -316,6 +340,8 @@ CONVENTIONS: tuple[Convention, ...] = (
     Fvcore("mmengine", "1", "mmengine 0.10 get_model_complexity_info: fvcore's rules"),
     Ptflops("ptflops", "1", "ptflops 0.7.5 get_model_complexity_info (pytorch backend): module "
             "hooks + patched F.* functions, bias and norms included"),
+    SpikingJelly("spikingjelly", "1", "SpikingJelly 2.0 op_counter: SynOps of {0,1} spikes "
+                 "(exact), dense MACs of everything else"),
     KBit("kbit", "1", "low-bit papers: a bw-bit x ba-bit product is bw*ba/64 MAC (W1A1 1/64)"),
     KBit("kbit-bert", "1", "binary/low-bit BERT papers: FLOPs = 2 x (bw*ba/64-weighted MACs)",
          flops_factor=2),

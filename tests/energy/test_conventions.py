@@ -28,7 +28,7 @@ def _counts(convention, trace):
 
 def test_registered_names():
     assert names() == ["bireal", "bert", "op-counter", "snn-energy", "thop", "fvcore",
-                       "mmengine", "ptflops", "kbit", "kbit-bert", "snn-rates"]
+                       "mmengine", "ptflops", "spikingjelly", "kbit", "kbit-bert", "snn-rates"]
 
 
 def test_bireal_ops_are_bops_over_64_plus_flops():
@@ -106,8 +106,8 @@ def test_kbit_matches_bireal_on_one_bit_products():
 
 
 @pytest.mark.parametrize("name", ["bireal", "bert", "op-counter", "snn-energy", "thop",
-                                  "fvcore", "mmengine", "ptflops", "kbit", "kbit-bert",
-                                  "snn-rates"])
+                                  "fvcore", "mmengine", "ptflops", "spikingjelly", "kbit",
+                                  "kbit-bert", "snn-rates"])
 def test_every_convention_has_a_border_choice(name):
     nominal = get_convention(name)
     exact = dataclasses.replace(nominal, border="exact")
