@@ -76,6 +76,7 @@ class Scope:
 
     stack: list[ModuleRole] = field(default_factory=list)
     handled_depth: int = 0  # > 0 while inside a module counted at module level
+    elementwise_depth: int = 0  # > 0 inside an element-wise module: its ops only pass tags on
     busy: bool = False  # True while the tracer itself computes (its ops are not the model's)
     op_index: list[dict[str, int]] = field(default_factory=list)
     interceptor: Interceptor | None = None
@@ -121,7 +122,9 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         scope.op_index.append({})
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth += 1
-        if role.role != "plain":
+        if role.role == "elementwise":  # counted whole; its ops still carry encoding tags
+            scope.elementwise_depth += 1
+        elif role.role != "plain":
             scope.suspend(module)
         role_state[id(module)] = counted_here
 
@@ -133,6 +136,8 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         scope.op_index.pop()
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth -= 1
+        if role.role == "elementwise":
+            scope.elementwise_depth -= 1
         scope.busy = True
         try:  # counted while the mode is still off: the tracer's own ops skip the round trip
             _count_module(module, role, args, output, role_state.pop(id(module), False), rec)
@@ -194,6 +199,9 @@ class Interceptor(TorchDispatchMode):
         if scope.busy or scope.handled_depth:
             return out
         packet = func._overloadpacket
+        if scope.elementwise_depth:  # the module's row counts this op; max pooling keeps spikes
+            tags.propagate(packet, args, out)
+            return out
         handler = _HANDLERS.get(packet)
         scope.busy = True
         try:

@@ -128,3 +128,15 @@ def test_strict_mode_refuses_a_weight_hidden_in_a_broadcast_multiply():
 def test_a_per_channel_scale_is_an_elementwise_row_not_a_gap():
     tr = nc.trace(_LayerScale(), torch.randn(2, 6), steps=1)
     assert tr.coverage == 1.0 and list(tr.elementwise["op"]) == ["mul"]
+
+
+def test_spikes_keep_their_encoding_through_a_pooling_module():
+    """Leaky -> nn.MaxPool2d -> Conv2d: max pooling selects spikes, so the conv accumulates
+    (``ac``) whether pooling is a module (one element-wise row) or a function."""
+    model = nn.Sequential(snn.Leaky(0.5, init_hidden=True), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 2, 3))
+    x = torch.rand(3, 2, 4, 8, 8) * 3
+    tr = nc.trace(model, x)
+    assert set(tr.layers.loc[tr.layers["layer"] == "2", "op_class"]) == {"ac"}
+    pool = tr.elementwise[tr.elementwise["op"] == "max_pool2d"]
+    assert len(pool) == 3 and set(pool["in_encoding"]) == {"spike"}
