@@ -17,6 +17,7 @@ from torch import nn
 
 from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
+from neurocost.energy.conventions import Convention
 from neurocost.tracing.trace_record import Trace
 from neurocost.tracing.workload import InputError
 from neurocost.vocabulary import ACCUMULATES, OP_CLASSES
@@ -98,7 +99,7 @@ def _convention_metric(
     layer's rows alone (conventions are sums over layers)."""
     from neurocost.energy.conventions import get_convention
 
-    convention = get_convention(claim.convention or "")
+    convention = with_claim_rates(get_convention(claim.convention or ""), claim)
     trace = measurer.counts(spec, claim.counting)
     figures = convention.counts(trace)
     if metric not in figures:
@@ -111,13 +112,30 @@ def _convention_metric(
         value = convention.counts(trace.only([layer]))[metric].value
         if value:
             per_layer[str(layer)] = float(value)
-    versions = {"convention": {"name": convention.name, "version": convention.version}}
+    versions: dict[str, Any] = {"convention": {"name": convention.name,
+                                               "version": convention.version}}
+    if claim.rates is not None:
+        versions["rates"] = dict(convention.rates)  # type: ignore[attr-defined]
     return float(figures[metric].value), per_layer, versions
+
+
+def with_claim_rates(convention: Convention, claim: Claim) -> Convention:
+    """``convention`` with the claim's logged firing rates (a mapping, or a YAML / CSV file
+    read relative to the claims file, the working directory while claims are measured)."""
+    if claim.rates is None:
+        return convention
+    from neurocost.energy.counters import load_rates
+
+    rates = claim.rates if isinstance(claim.rates, dict) else load_rates(claim.rates)
+    return convention.with_rates(rates)  # type: ignore[attr-defined]
 
 
 def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]:
     def measure(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
         from neurocost.energy.pricing import price
+
+        if claim.profile is None:  # the schema allows it for a convention's own energy rule
+            return _convention_metric(measurer, claim, spec, "energy")
 
         trace = measurer.counts(spec, claim.counting)
         estimate = price(trace, claim.profile or "", convention=claim.convention)

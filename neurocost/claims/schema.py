@@ -204,6 +204,9 @@ class Claim(_Strict):
     tolerance: Tolerance | None = None
     known_gap: str | None = None
     note: str | None = None
+    # Logged per-layer input firing rates for ``convention: snn-rates``: a mapping layer -> rate,
+    # or a YAML / CSV file of them (relative to the claims file).
+    rates: dict[str, float] | str | None = None
 
     @field_validator("source")
     @classmethod
@@ -247,10 +250,14 @@ class Claim(_Strict):
         if self.convention is not None:
             _check_convention(self.convention, metrics & (CONVENTION_METRICS |
                                                          CONVENTION_OPTIONAL_METRICS))
+        if self.rates is not None:
+            _check_rates(self.convention, self.rates)
         if self.known_gap is not None and (self.expected == "golden" or not self.known_gap.strip()):
             raise ValueError("known_gap explains a published figure: give a reason, not 'golden'")
-        if metrics & PROFILE_METRICS and self.profile is None:
-            raise ValueError(f"metric '{self.metric}' is priced on a hardware profile; name one")
+        if metrics & PROFILE_METRICS and self.profile is None and not (
+                metrics & PROFILE_METRICS == {"energy_j"} and _convention_energy(self.convention)):
+            raise ValueError(f"metric '{self.metric}' is priced on a hardware profile; name one "
+                             "(or a convention with its own energy rule, e.g. snn-rates)")
         if self.tolerance is None and self.expected != "golden" and not self.metric.is_count:
             raise ValueError(
                 f"metric '{self.metric}' is not an exact count; give a tolerance "
@@ -286,6 +293,26 @@ def _check_convention(name: str, metrics: set[str]) -> None:
     if missing:
         raise ValueError(f"convention {name!r} does not define {', '.join(missing)}; it gives "
                          f"{', '.join(sorted(defined))}")
+
+
+def _convention_energy(convention: str | None) -> bool:
+    """Whether ``convention`` states energy by its own rule (``snn-energy``, ``snn-rates``)."""
+    from neurocost.energy.conventions import defined_metrics
+
+    return convention is not None and "energy" in defined_metrics(convention)
+
+
+def _check_rates(convention: str | None, rates: dict[str, float] | str) -> None:
+    """Rates belong to a convention that takes them, and each lies in [0, 1]."""
+    from neurocost.energy.conventions import get_convention
+
+    if convention is None or not hasattr(get_convention(convention), "with_rates"):
+        raise ValueError("rates are firing rates for a convention that takes them "
+                         "(convention: snn-rates)")
+    if isinstance(rates, dict):
+        bad = {layer: rate for layer, rate in rates.items() if not 0.0 <= rate <= 1.0}
+        if bad:
+            raise ValueError(f"firing rates must lie in [0, 1]: {bad}")
 
 
 class ClaimsDocument(_Strict):

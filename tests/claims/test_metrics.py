@@ -60,3 +60,38 @@ def test_validate_refuses_what_check_would(convention, metric, message):
 def test_a_convention_that_defines_the_metric_is_accepted():
     assert _claim(metric="ops", convention="fvcore").convention == "fvcore"
     assert _claim(metric="acs", convention="snn-energy").convention == "snn-energy"
+
+
+def test_snn_rates_energy_uses_the_logged_rates_of_the_claim(tmp_path, scnn_trace):
+    """energy_j under snn-rates, without a profile: the convention's own rule, with the rates
+    the claim gives (a mapping here, a CSV beside the claims file in the next test)."""
+    layer = next(iter(scnn_trace.layers.loc[scnn_trace.layers["op_class"] == "ac", "layer"]))
+    claim = _claim(metric="energy_j", convention="snn-rates", rates={layer: 0.25},
+                   tolerance={"rel": 0.01}, expected=1.0)
+    expected = get_convention("snn-rates").with_rates({layer: 0.25}).counts(scnn_trace)
+    assert _measure(claim) == expected["energy"].value
+    assert _measure(claim) != get_convention("snn-rates").counts(scnn_trace)["energy"].value
+
+
+def test_rates_from_a_file_beside_the_claims_file(tmp_path, scnn_trace, monkeypatch):
+    layer = next(iter(scnn_trace.layers.loc[scnn_trace.layers["op_class"] == "ac", "layer"]))
+    (tmp_path / "rates.csv").write_text(f"layer,rate\n{layer},0.25\n")
+    monkeypatch.chdir(tmp_path)  # what ClaimsRun.check does with the claims file's folder
+    claim = _claim(metric="acs", convention="snn-rates", rates="rates.csv")
+    expected = get_convention("snn-rates").with_rates({layer: 0.25}).counts(scnn_trace)
+    assert _measure(claim) == expected["acs"].value
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"convention": "thop", "metric": "ops"}, "convention that takes them"),
+    ({"convention": "snn-rates", "metric": "acs"}, "must lie in"),
+])
+def test_rates_are_checked_when_the_file_is_read(fields, message):
+    rates = {"fc": 1.5} if fields["convention"] == "snn-rates" else {"fc": 0.5}
+    with pytest.raises(ValidationError, match=message):
+        _claim(rates=rates, **fields)
+
+
+def test_energy_without_a_profile_needs_a_convention_energy_rule():
+    with pytest.raises(ValidationError, match="priced on a hardware profile"):
+        _claim(metric="energy_j", convention="thop", tolerance={"rel": 0.1}, expected=1.0)
