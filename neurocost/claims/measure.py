@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import torch
 from torch import nn
 
 from neurocost.claims.outcome import Measurement
 from neurocost.claims.schema import METRIC_UNITS, Claim, ModelSpec, Term
+from neurocost.energy.conventions import Convention
 from neurocost.errors import NeurocostError
 from neurocost.tracing.trace_record import Trace
 from neurocost.tracing.workload import InputError
+from neurocost.vocabulary import ACCUMULATES, OP_CLASSES
 
 
 class ClaimSetupError(NeurocostError):
@@ -46,14 +48,16 @@ class ModelMeasurer:
 
     def model(self, spec: ModelSpec) -> nn.Module:
         """The module ``spec`` names with its variant's keywords (built once per run)."""
-        cache_key = json.dumps({"source": spec.source, "variant": spec.variant}, sort_keys=True)
+        # the working directory is the claims file's folder: relative sources differ by folder
+        cache_key = json.dumps({"source": spec.source, "variant": spec.variant,
+                                "folder": str(Path.cwd())}, sort_keys=True)
         if cache_key not in self._models:
             self._models[cache_key] = spec.build()
         return self._models[cache_key]
 
     def counts(self, spec: ModelSpec, counting: str) -> Trace:
         """Activity counts of ``spec``: traced on its input, or static (architecture only)."""
-        cache_key = (json.dumps(spec.key(), sort_keys=True), counting)
+        cache_key = (json.dumps(spec.key(), sort_keys=True), counting, str(Path.cwd()))
         if cache_key not in self._counts:
             try:
                 self._counts[cache_key] = self._count(spec, counting)
@@ -66,10 +70,9 @@ class ModelMeasurer:
 
         if counting == "trace":
             return prepare(spec, spec.input, model=self.model(spec)).trace()
-        from neurocost.tracing.static import count_static
+        from neurocost.tracing.static import build_on_meta, count_static
 
-        with torch.device("meta"):  # shapes only: no weights in memory, no arithmetic
-            model = spec.build()
+        model = build_on_meta(spec.build)  # shapes only: no weights in memory, no arithmetic
         work = prepare(spec, spec.input, model=model)
         return count_static(model, work.x, work.trace_steps, input_encoding=work.encoding)
 
@@ -97,7 +100,7 @@ def _convention_metric(
     layer's rows alone (conventions are sums over layers)."""
     from neurocost.energy.conventions import get_convention
 
-    convention = get_convention(claim.convention or "")
+    convention = with_claim_rates(get_convention(claim.convention or ""), claim)
     trace = measurer.counts(spec, claim.counting)
     figures = convention.counts(trace)
     if metric not in figures:
@@ -110,13 +113,30 @@ def _convention_metric(
         value = convention.counts(trace.only([layer]))[metric].value
         if value:
             per_layer[str(layer)] = float(value)
-    versions = {"convention": {"name": convention.name, "version": convention.version}}
+    versions: dict[str, Any] = {"convention": {"name": convention.name,
+                                               "version": convention.version}}
+    if claim.rates is not None:
+        versions["rates"] = dict(convention.rates)  # type: ignore[attr-defined]
     return float(figures[metric].value), per_layer, versions
+
+
+def with_claim_rates(convention: Convention, claim: Claim) -> Convention:
+    """``convention`` with the claim's logged firing rates (a mapping, or a YAML / CSV file
+    read relative to the claims file, the working directory while claims are measured)."""
+    if claim.rates is None:
+        return convention
+    from neurocost.energy.counters import load_rates
+
+    rates = claim.rates if isinstance(claim.rates, dict) else load_rates(claim.rates)
+    return convention.with_rates(rates)  # type: ignore[attr-defined]
 
 
 def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]:
     def measure(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
         from neurocost.energy.pricing import price
+
+        if claim.profile is None:  # the schema allows it for a convention's own energy rule
+            return _convention_metric(measurer, claim, spec, "energy")
 
         trace = measurer.counts(spec, claim.counting)
         estimate = price(trace, claim.profile or "", convention=claim.convention)
@@ -135,8 +155,9 @@ def _priced(metric: str) -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]
 
 
 def _size_bytes(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
-    """Bytes of all parameters at their declared widths (``neurocost.tracing.static.model_size``);
-    per layer, the bytes of each module's own parameters."""
+    """Bytes a checkpoint holds (``neurocost.tracing.static.model_size``: shared parameters once,
+    persistent buffers, declared overheads, all at their declared widths); per layer, the bytes
+    of each module's own tensors."""
     from neurocost.tracing.static import model_size
 
     tensors = model_size(measurer.model(spec)).tensors
@@ -158,6 +179,32 @@ def _bits_per_weight(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> 
         raise ClaimSetupError(f"model {spec.source!r}: {err}") from None
 
 
+def _traced(column: str, classes: tuple[str, ...], convention_metric: str | None = None) \
+        -> Callable[[ModelMeasurer, Claim, ModelSpec], _Result]:
+    """A count summed over synaptic rows of ``classes``: the convention's ``convention_metric``
+    when the claim names a convention and the metric takes one, else the trace's ``column``."""
+
+    def measure(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+        if convention_metric is not None and claim.convention is not None:
+            return _convention_metric(measurer, claim, spec, convention_metric)
+        trace = measurer.counts(spec, claim.counting)
+        layers: dict[str, float] = {}
+        for op_class in classes:
+            for layer, value in _per_layer(trace, column, op_class).items():
+                layers[layer] = layers.get(layer, 0.0) + value
+        return sum(layers.values()), layers, {}
+
+    measure.__doc__ = f"{column} per sample over {', '.join(classes)} rows."
+    return measure
+
+
+def _params(measurer: ModelMeasurer, claim: Claim, spec: ModelSpec) -> _Result:
+    """Parameter elements, each shared parameter once (``ModelSize.parameters``)."""
+    from neurocost.tracing.static import model_size
+
+    return float(model_size(measurer.model(spec)).parameters), {}, {}
+
+
 _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
     "bops": _bops,
     "ops": lambda measurer, claim, spec: _convention_metric(measurer, claim, spec, "ops"),
@@ -166,4 +213,10 @@ _METRICS: dict[str, Callable[[ModelMeasurer, Claim, ModelSpec], _Result]] = {
     "bits_per_weight": _bits_per_weight,
     "energy_j": _priced("energy_j"),
     "latency_s": _priced("latency_s"),
+    "macs": _traced("effective_ops", ("mac",), "macs"),
+    "acs": _traced("effective_ops", ACCUMULATES, "acs"),
+    "synops": _traced("effective_ops", ACCUMULATES),
+    "dense_ops": _traced("dense_ops", OP_CLASSES),
+    "effective_ops": _traced("effective_ops", OP_CLASSES),
+    "params": _params,
 }

@@ -6,6 +6,9 @@ input share one trace (the expensive part); goldens are written once, at ``finis
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +42,19 @@ class ClaimsResult:
         return bool(self.outcomes) and all(outcome.passed for outcome in self.outcomes)
 
 
+@contextlib.contextmanager
+def beside(claims_path: Path) -> Iterator[None]:
+    """Run with the claims file's folder as the working directory, so that relative model
+    (``model.py:factory``, ``.onnx``, ``.nir``) and profile (``my_chip.yaml``) paths in a claims
+    file mean the same wherever ``neurocost claims check`` or pytest is started from."""
+    previous = Path.cwd()
+    os.chdir(claims_path.resolve().parent)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
 class ClaimsRun:
     """Checks claims one at a time; ``update=True`` records golden values instead of comparing."""
 
@@ -59,7 +75,9 @@ class ClaimsRun:
 
     def check(self, file: ClaimsFile, claim: Claim) -> Outcome:
         """Measure ``claim`` and judge it; a measurement error propagates (``error_outcome``)."""
-        terms = tuple((term, self.measurer.measure(claim, term)) for term in claim.metric.terms)
+        with beside(file.path):
+            terms = tuple((term, self.measurer.measure(claim, term))
+                          for term in claim.metric.terms)
         measured = _combine(terms)
         if claim.is_golden:
             outcome = self._against_golden(file, claim, terms, measured)

@@ -13,7 +13,13 @@ metric             unit        meaning
 ``ops``            ops         operations as the convention defines them (Bi-Real: BOPs/64+FLOPs)
 ``bops``           bops        XNOR-popcount bit-operations (1 per binary MAC)
 ``flops``          FLOPs       floating-point operations as the convention defines them
-``size_bytes``     B           model storage at the declared bit-widths
+``macs``           macs        multiply-accumulates: the convention's, else the traced effective
+``acs``            acs         accumulates: the convention's, else the traced effective (spikes)
+``synops``         acs         synaptic events of spike-driven layers (effective ACs, exact)
+``dense_ops``      ops         synaptic ops if every input were non-zero (trace's dense ops)
+``effective_ops``  ops         (non-zero input x non-zero weight) pairs combined
+``params``         parameters  parameter elements, each shared parameter once
+``size_bytes``     B           model storage as a checkpoint holds it, at declared bit-widths
 ``bits_per_weight`` bit/weight  average storage bits of one weight
 ``energy_j``       J           energy per sample on the profile
 ``latency_s``      s           latency per sample on the profile
@@ -36,7 +42,8 @@ from neurocost.tracing.workload import InputSpec, ModelRef
 from neurocost.vocabulary import BIT, BYTE, FLOPS, JOULE, OPS, SECOND, op_unit
 
 MetricName = Literal[
-    "ops", "bops", "flops", "size_bytes", "bits_per_weight", "energy_j", "latency_s"
+    "ops", "bops", "flops", "size_bytes", "bits_per_weight", "energy_j", "latency_s",
+    "macs", "acs", "synops", "dense_ops", "effective_ops", "params",
 ]
 
 METRIC_UNITS: dict[str, str] = {
@@ -47,12 +54,21 @@ METRIC_UNITS: dict[str, str] = {
     "bits_per_weight": f"{BIT}/weight",
     "energy_j": JOULE,
     "latency_s": SECOND,
+    "macs": op_unit("mac"),
+    "acs": op_unit("ac"),
+    "synops": op_unit("ac"),
+    "dense_ops": OPS,
+    "effective_ops": OPS,
+    "params": "parameters",
 }
 
 # Counts of discrete things: compared exactly unless the claim states a tolerance.
-COUNT_METRICS = frozenset({"ops", "bops", "flops", "size_bytes"})
+COUNT_METRICS = frozenset({"ops", "bops", "flops", "size_bytes", "macs", "acs", "synops",
+                           "dense_ops", "effective_ops", "params"})
 # Metrics that only exist under a counting convention (FLOPs of a MAC are 1 or 2 by convention).
 CONVENTION_METRICS = frozenset({"ops", "flops"})
+# Metrics a named convention gives when the claim names one (else measured from the trace).
+CONVENTION_OPTIONAL_METRICS = frozenset({"macs", "acs", "bops"})
 # Metrics priced on a hardware profile.
 PROFILE_METRICS = frozenset({"energy_j", "latency_s"})
 
@@ -188,6 +204,9 @@ class Claim(_Strict):
     tolerance: Tolerance | None = None
     known_gap: str | None = None
     note: str | None = None
+    # Logged per-layer input firing rates for ``convention: snn-rates``: a mapping layer -> rate,
+    # or a YAML / CSV file of them (relative to the claims file).
+    rates: dict[str, float] | str | None = None
 
     @field_validator("source")
     @classmethod
@@ -228,10 +247,17 @@ class Claim(_Strict):
                 f"metric '{self.metric}' depends on a counting convention; name one "
                 "(e.g. convention: bert or bireal)"
             )
+        if self.convention is not None:
+            _check_convention(self.convention, metrics & (CONVENTION_METRICS |
+                                                         CONVENTION_OPTIONAL_METRICS))
+        if self.rates is not None:
+            _check_rates(self.convention, self.rates)
         if self.known_gap is not None and (self.expected == "golden" or not self.known_gap.strip()):
             raise ValueError("known_gap explains a published figure: give a reason, not 'golden'")
-        if metrics & PROFILE_METRICS and self.profile is None:
-            raise ValueError(f"metric '{self.metric}' is priced on a hardware profile; name one")
+        if metrics & PROFILE_METRICS and self.profile is None and not (
+                metrics & PROFILE_METRICS == {"energy_j"} and _convention_energy(self.convention)):
+            raise ValueError(f"metric '{self.metric}' is priced on a hardware profile; name one "
+                             "(or a convention with its own energy rule, e.g. snn-rates)")
         if self.tolerance is None and self.expected != "golden" and not self.metric.is_count:
             raise ValueError(
                 f"metric '{self.metric}' is not an exact count; give a tolerance "
@@ -252,6 +278,41 @@ class Claim(_Strict):
     def describe_tolerance(self) -> str:
         tolerance = self.effective_tolerance()
         return EXACT if tolerance is None else tolerance.describe(self.metric.unit)
+
+
+def _check_convention(name: str, metrics: set[str]) -> None:
+    """Refuse, when the file is read, a convention that is unknown or does not define a metric
+    the claim takes from it (what ``claims check`` would otherwise report at run time)."""
+    from neurocost.energy.conventions import UnknownConventionError, defined_metrics
+
+    try:
+        defined = defined_metrics(name)
+    except UnknownConventionError as err:
+        raise ValueError(str(err)) from None
+    missing = sorted(metrics - defined)
+    if missing:
+        raise ValueError(f"convention {name!r} does not define {', '.join(missing)}; it gives "
+                         f"{', '.join(sorted(defined))}")
+
+
+def _convention_energy(convention: str | None) -> bool:
+    """Whether ``convention`` states energy by its own rule (``snn-energy``, ``snn-rates``)."""
+    from neurocost.energy.conventions import defined_metrics
+
+    return convention is not None and "energy" in defined_metrics(convention)
+
+
+def _check_rates(convention: str | None, rates: dict[str, float] | str) -> None:
+    """Rates belong to a convention that takes them, and each lies in [0, 1]."""
+    from neurocost.energy.conventions import get_convention
+
+    if convention is None or not hasattr(get_convention(convention), "with_rates"):
+        raise ValueError("rates are firing rates for a convention that takes them "
+                         "(convention: snn-rates)")
+    if isinstance(rates, dict):
+        bad = {layer: rate for layer, rate in rates.items() if not 0.0 <= rate <= 1.0}
+        if bad:
+            raise ValueError(f"firing rates must lie in [0, 1]: {bad}")
 
 
 class ClaimsDocument(_Strict):

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="simulation engine for --simulate: simpy (default) or sanafe "
                         "(needs pip install 'neurocost[sanafe]')")
     parser.add_argument("--convention", help="also report a paper counting convention "
-                        "(bireal, bert, thop, snn-energy)")
+                        "(bireal, bert, op-counter, snn-energy, thop, fvcore, mmengine)")
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
     parser.set_defaults(func=run)
 

@@ -9,10 +9,10 @@ reads it (``counts``) or, when it changes what is counted (``snn-energy`` with t
 counted once), adjusts the pricer's per-layer table (``adjust``).
 
 Op counts use the trace's ``nominal_ops`` (output elements x reduction size, padding positions
-included, as papers and op counters print them). The trace records synaptic layers (linear,
-convolution, matmul) and neurons only, so batch norm, activations, pooling, softmax and bias
-additions are not counted by any convention here, which is what ``bireal`` and ``thop``-style
-counts of conv/linear layers do.
+included, as papers and op counters print them). The conventions here count synaptic rows only
+(batch norm, activations, pooling, softmax and bias additions are not counted, as ``bireal`` and
+the generic ``op-counter`` do); ``thop``, ``fvcore`` and ``mmengine``, which add element-wise
+work by each tool's rules, live in ``neurocost.energy.counters``.
 """
 
 from __future__ import annotations
@@ -37,11 +37,17 @@ class UnknownConventionError(NeurocostError, KeyError):
         return str(self.args[0])
 
 
-def _nominal(trace: Trace, classes: tuple[str, ...]) -> float:
+# A convention's border choice -> the trace column it counts: ``nominal`` (output elements x
+# reduction size, padding positions included: what papers and FLOP counters print) or ``exact``
+# (only the input x weight pairs that exist at convolution borders: the trace's dense ops).
+BORDERS: dict[str, str] = {"nominal": "nominal_ops", "exact": "dense_ops"}
+
+
+def _nominal(trace: Trace, classes: tuple[str, ...], column: str = "nominal_ops") -> float:
     df = trace.layers
-    if "nominal_ops" not in df.columns:
-        raise ValueError("trace.layers lacks nominal_ops, which paper conventions count")
-    return float(df.loc[df["op_class"].isin(classes), "nominal_ops"].sum()) / trace.batch_size
+    if column not in df.columns:
+        raise ValueError(f"trace.layers lacks {column}, which paper conventions count")
+    return float(df.loc[df["op_class"].isin(classes), column].sum()) / trace.batch_size
 
 
 _NOT_BINARY = tuple(c for c in OP_CLASSES if c != "bop")
@@ -54,10 +60,21 @@ class Convention:
     name: str
     version: str
     summary: str
+    border: str = "nominal"  # a key of BORDERS: which count of convolution borders it uses
+
+    def __post_init__(self) -> None:
+        if self.border not in BORDERS:
+            raise ValueError(f"convention {self.name}: border must be one of {sorted(BORDERS)}, "
+                             f"not {self.border!r}")
+
+    @property
+    def ops_column(self) -> str:
+        """The trace column this convention's op counts come from."""
+        return BORDERS[self.border]
 
     @property
     def label(self) -> str:
-        return f"{self.name}@{self.version}"
+        return f"{self.name}@{self.version}" + ("" if self.border == "nominal" else "[exact]")
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
         """The convention's figures for ``trace`` (per sample, summed over steps)."""
@@ -77,8 +94,8 @@ class BiReal(Convention):
     """
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
-        bops = _nominal(trace, ("bop",))
-        flops = _nominal(trace, _NOT_BINARY)
+        bops = _nominal(trace, ("bop",), self.ops_column)
+        flops = _nominal(trace, _NOT_BINARY, self.ops_column)
         return {"bops": Quantity(bops, op_unit("bop")), "flops": Quantity(flops, FLOPS),
                 "ops": Quantity(bops / BOPS_PER_OP + flops, "OPs")}
 
@@ -92,8 +109,8 @@ class Bert(Convention):
     """
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
-        bops = _nominal(trace, ("bop",))
-        macs = _nominal(trace, _NOT_BINARY)
+        bops = _nominal(trace, ("bop",), self.ops_column)
+        macs = _nominal(trace, _NOT_BINARY, self.ops_column)
         return {"macs": Quantity(macs, op_unit("mac")), "bops": Quantity(bops, op_unit("bop")),
                 "flops": Quantity(2 * (macs + bops / BOPS_PER_OP), FLOPS)}
 
@@ -106,7 +123,7 @@ class OpCounter(Convention):
     """
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
-        macs = _nominal(trace, OP_CLASSES)
+        macs = _nominal(trace, OP_CLASSES, self.ops_column)
         return {"macs": Quantity(macs, op_unit("mac")), "flops": Quantity(2 * macs, FLOPS)}
 
 
@@ -127,17 +144,18 @@ class SnnEnergy(Convention):
     @property
     def label(self) -> str:
         once = "" if self.encoding_times_steps else "[encoding once]"
-        return f"{self.name}@{self.version}{once}"
+        return super().label + once
 
     def counts(self, trace: Trace) -> dict[str, Quantity]:
         from neurocost.energy.registry import load_profile
 
         compute = load_profile(self.profile).compute
         df = trace.layers
-        macs = _nominal(trace, ("mac",))
+        macs = _nominal(trace, ("mac",), self.ops_column)
         if not self.encoding_times_steps:
             calls = df[df["op_class"] == "mac"].groupby("layer")["step"].nunique()
-            macs = sum(_nominal_of(trace, layer) / n for layer, n in calls.items())
+            macs = sum(_nominal_of(trace, layer, self.ops_column) / n
+                       for layer, n in calls.items())
         acs = float(df.loc[df["op_class"].isin(ACCUMULATES), "effective_ops"].sum())
         acs /= trace.batch_size
         energy = compute.mac["any"].si * macs + compute.ac["any"].si * acs
@@ -156,9 +174,9 @@ class SnnEnergy(Convention):
         return out
 
 
-def _nominal_of(trace: Trace, layer: str) -> float:
+def _nominal_of(trace: Trace, layer: str, column: str) -> float:
     df = trace.layers
-    return float(df.loc[df["layer"] == layer, "nominal_ops"].sum()) / trace.batch_size
+    return float(df.loc[df["layer"] == layer, column].sum()) / trace.batch_size
 
 
 _REGISTRY: dict[str, Convention] = {
@@ -166,10 +184,32 @@ _REGISTRY: dict[str, Convention] = {
     for c in (
         BiReal("bireal", "1", "Bi-Real/ReActNet: OPs = BOPs/64 + FLOPs, 1 MAC = 1 FLOP"),
         Bert("bert", "1", "BERT family: FLOPs = 2 x MACs, binary ops as BOPs/64"),
-        OpCounter("thop", "1", "thop/fvcore-style: MACs of conv/linear/matmul, FLOPs = 2 x MACs"),
+        OpCounter("op-counter", "1", "every conv/linear/matmul as output elements x reduction "
+                  "MACs, FLOPs = 2 x MACs (no element-wise work)"),
         SnnEnergy("snn-energy", "1", "SNN papers: E = 4.6 pJ x MACs + 0.9 pJ x ACs"),
     )
 }
+
+
+def _register_counters() -> None:
+    """The conventions that mirror real FLOP counters (``neurocost.energy.counters``)."""
+    from neurocost.energy import counters
+
+    for convention in counters.CONVENTIONS:
+        _REGISTRY[convention.name] = convention
+
+
+_register_counters()
+
+
+def defined_metrics(spec: str | Convention) -> set[str]:
+    """The figures a convention gives (its ``counts`` keys), found on an empty trace so that a
+    claims file can be checked before anything runs."""
+    from neurocost.tracing.columns import COLUMNS
+    from neurocost.tracing.elementwise import frame
+
+    empty = Trace(pd.DataFrame(columns=COLUMNS), batch_size=1, steps=1, elementwise=frame([]))
+    return set(get_convention(spec).counts(empty))
 
 
 def names() -> list[str]:

@@ -12,7 +12,11 @@ any of:
     part that stores a masked share of a weight at ``b`` bits declares share x ``b``);
 ``stored_weight_elements``
     how many entries of its ``weight`` parameter are actually stored (a masked part stores only
-    its own entries, each at its ``weight_encoding`` width).
+    its own entries, each at its ``weight_encoding`` width);
+``storage_overheads``
+    bits stored beside the weight entries to decode them, by name: masks, indices, per-row or
+    per-group scales (``{"scales": rows x 16, "mask": channels x 1}``); they count in the model
+    size and in ``bits_per_weight``, since a checkpoint must hold them.
 
 Anything undeclared falls back to the parameter's dtype width and, for encodings, to None (the
 tracer's documented defaults apply).
@@ -39,6 +43,7 @@ class DeclaresEncodings(Protocol):
     output_encoding: Encoding | str
     bits_per_weight: float
     stored_weight_elements: int
+    storage_overheads: dict[str, float]
 
 
 def declared_encoding(module: nn.Module, role: Role) -> Encoding | None:
@@ -91,3 +96,19 @@ def weight_storage(module: nn.Module) -> WeightStorage | None:
         return WeightStorage(weight.numel(), declared)
     bits = encoding.bits if encoding is not None else dtype_bits(weight)
     return WeightStorage(weight.numel(), float(bits))
+
+
+def storage_overheads(module: nn.Module) -> dict[str, float]:
+    """The bits ``module`` declares it stores beside its weight entries, by name (empty if none).
+
+    A negative or non-numeric entry is an error: it would silently shrink the model size.
+    """
+    declared = getattr(module, "storage_overheads", None) or {}
+    out: dict[str, float] = {}
+    for name, bits in dict(declared).items():
+        value = float(bits)
+        if not value >= 0:
+            raise ValueError(f"{type(module).__name__}.storage_overheads[{name!r}] must be a "
+                             f"number of bits >= 0, not {bits!r}")
+        out[str(name)] = value
+    return out

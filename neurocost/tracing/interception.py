@@ -24,7 +24,7 @@ from torch.utils._python_dispatch import TorchDispatchMode, _pop_mode, _push_mod
 
 from neurocost.models.contract import declared_encoding
 from neurocost.models.encodings import SPIKE, Encoding
-from neurocost.tracing import tags
+from neurocost.tracing import elementwise, tags
 from neurocost.tracing.neurons import (
     folds_time,
     is_multi_step,
@@ -44,7 +44,7 @@ class ModuleRole:
     """How the tracer treats one module of the traced model."""
 
     name: str
-    role: str  # "synaptic" | "neuron" | "lookup" | "unsupported" | "plain"
+    role: str  # "synaptic" | "neuron" | "lookup" | "elementwise" | "unsupported" | "plain"
     kind: str = ""
     forced_input: Encoding | None = None
     reason: str = ""
@@ -81,6 +81,8 @@ def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
                 role = ModuleRole(qualified, "unsupported", type(module).__name__,
                                   reason=f"stateful SpikingJelly module {type(module).__name__} "
                                   "(a state update neurocost does not know)")
+            elif (op := elementwise.module_op(module)) is not None:
+                role = ModuleRole(qualified, "elementwise", op[0], reason=op[1])
         role.multi_step = is_multi_step(module)
         role.folds_time = folds_time(module)
         roles[id(module)] = role
@@ -93,6 +95,7 @@ class Scope:
 
     stack: list[ModuleRole] = field(default_factory=list)
     handled_depth: int = 0  # > 0 while inside a module counted at module level
+    elementwise_depth: int = 0  # > 0 inside an element-wise module: its ops only pass tags on
     busy: bool = False  # True while the tracer itself computes (its ops are not the model's)
     op_index: list[dict[str, int]] = field(default_factory=list)
     interceptor: Interceptor | None = None
@@ -133,7 +136,7 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        counted_here = role.role in ("synaptic", "unsupported", "lookup") \
+        counted_here = role.role in ("synaptic", "unsupported", "lookup", "elementwise") \
             and scope.handled_depth == 0
         scope.stack.append(role)
         scope.op_index.append({})
@@ -141,7 +144,9 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
             scope.folded_steps.append(int(args[0].shape[0]))
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth += 1
-        if role.role != "plain":
+        if role.role == "elementwise":  # counted whole; its ops still carry encoding tags
+            scope.elementwise_depth += 1
+        elif role.role != "plain":
             scope.suspend(module)
         role_state[id(module)] = counted_here
 
@@ -155,6 +160,8 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
             scope.folded_steps.pop()
         if role.role in ("synaptic", "unsupported"):
             scope.handled_depth -= 1
+        if role.role == "elementwise":
+            scope.elementwise_depth -= 1
         scope.busy = True
         try:  # counted while the mode is still off: the tracer's own ops skip the round trip
             folded = scope.folded_steps[-1] if scope.folded_steps else None
@@ -179,8 +186,13 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
         for step, x, out in _per_step(role, args[0], first_out, folded_steps):
             with rec.at_step(step):
                 rec.synaptic_call(module, info, x, out)
+        if (bias := elementwise.bias_row(module, first_out)) is not None:
+            rec.elementwise(role.name, bias, first_out, of_layer_call=True)
     elif role.role == "lookup" and counted_here:
         rec.lookup_call(module, role.name, args[0], first_out)
+    elif role.role == "elementwise" and counted_here:
+        row = elementwise.module_row(module, role.kind, role.reason, args[0], first_out)
+        rec.elementwise(role.name, row, args[0])
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
@@ -248,11 +260,24 @@ class Interceptor(TorchDispatchMode):
         if scope.busy or scope.handled_depth:
             return out
         packet = func._overloadpacket
+        if scope.elementwise_depth:  # the module's row counts this op; max pooling keeps spikes
+            tags.propagate(packet, args, out)
+            return out
         handler = _HANDLERS.get(packet)
         scope.busy = True
         try:
             if handler is not None:
                 handler(self, func, args, kwargs, out)
+            elif packet in elementwise.ATEN_OPS and \
+                    elementwise.hidden_contraction(packet, args, out, self.is_weight):
+                self.rec.gap(scope.op_name(packet.__name__), "a weight applied by a broadcast "
+                             f"aten.{packet.__name__} (a matrix product written element-wise)",
+                             int(out.numel()))
+            elif packet in elementwise.ATEN_OPS:
+                row = elementwise.op_row(packet, args, out)
+                if row is not None:
+                    self.rec.elementwise(scope.op_name(row["op"]), row, args[0])
+                tags.propagate(packet, args, out)
             elif packet in _UNCOUNTABLE:
                 first = out[0] if isinstance(out, (tuple, list)) else out
                 self.rec.gap(scope.op_name(packet.__name__), f"aten.{packet.__name__}",

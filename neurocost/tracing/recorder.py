@@ -53,6 +53,7 @@ class Recorder:
         self.strict = strict
         self.step: int | None = None
         self.rows: list[tuple] = []
+        self.elementwise_rows: list[dict[str, object]] = []
         self.gaps: dict[tuple[str, str], Gap] = {}
         self.warnings: list[str] = []
         self._calls: dict[str, int] = defaultdict(int)
@@ -243,6 +244,20 @@ class Recorder:
         self.matmul_call(f"{name}.qk", "matmul", q, k.transpose(-2, -1), attend, False)
         probs = attend.to(q.dtype)  # stands for P: only its zero pattern is used
         self.matmul_call(f"{name}.pv", "matmul", probs, v, out, False)
+
+    # ---- element-wise work -------------------------------------------------------------------
+    def elementwise(self, name: str, row: dict[str, object], x: torch.Tensor | None,
+                    of_layer_call: bool = False) -> None:
+        """Keep one element-wise row (``neurocost.tracing.elementwise``) for ``name``;
+        ``of_layer_call``: it belongs to the synaptic call just recorded (a bias addition) and
+        takes that call's step."""
+        if of_layer_call:
+            step = self.step if self.step is not None else self._calls[name] - 1
+        else:
+            step = self._step_for(name)
+        row.update(layer=name, step=step, batch=self.batch_size,
+                   in_encoding=str(tags.encoding_of(x)) if x is not None else "")
+        self.elementwise_rows.append(row)
 
     # ---- value checks ------------------------------------------------------------------------
     def _check_values(self, name: str, x: torch.Tensor, enc: Encoding,

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 import torch.nn as nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._device import _device_constructors
 
-from neurocost.models.contract import WeightStorage, dtype_bits, weight_storage
+from neurocost.models.contract import (
+    WeightStorage,
+    dtype_bits,
+    storage_overheads,
+    weight_storage,
+)
 from neurocost.models.encodings import Encoding
 from neurocost.tracing.trace import trace
 from neurocost.tracing.trace_record import Trace
@@ -44,8 +51,7 @@ def count_static(
     if isinstance(model, nn.Module):
         meta_model = copy.deepcopy(model).to("meta")
     else:
-        with torch.device("meta"):
-            meta_model = model()
+        meta_model = build_on_meta(model)
     if isinstance(x, torch.Tensor):
         meta_x = torch.empty(x.shape, dtype=x.dtype, device="meta")
     else:
@@ -55,13 +61,46 @@ def count_static(
     return result
 
 
+_CONSTRUCTORS = _device_constructors()
+
+
+class _MetaExceptConstants(TorchFunctionMode):
+    """Like ``torch.device("meta")``, except for tensors made from Python values
+    (``torch.tensor(0.9)``, ``torch.as_tensor(beta)``), which stay real.
+
+    snnTorch neurons turn their constants into tensors and branch on them in ``__init__``
+    (``if self.reset_mechanism_val == 0``), which a meta tensor cannot answer; their data come
+    from Python anyway, so keeping them costs no weight memory.
+    """
+
+    _FROM_DATA = frozenset({torch.tensor, torch.as_tensor, torch.asarray, torch.scalar_tensor})
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        if func in _CONSTRUCTORS and func not in self._FROM_DATA and \
+                kwargs.get("device") is None:
+            kwargs["device"] = "meta"
+        return func(*args, **kwargs)
+
+
+def build_on_meta(factory: Callable[[], nn.Module]) -> nn.Module:
+    """``factory()`` with its parameters and buffers on the meta device: no weight memory, and
+    snnTorch neurons construct (their Python constants are made real, then moved to meta)."""
+    with _MetaExceptConstants():
+        model = factory()
+    return model.to("meta")
+
+
 @dataclass(frozen=True)
 class ModelSize:
-    """Parameter storage at declared widths.
+    """Storage as a checkpoint holds it, at declared widths.
 
-    ``tensors``: one row per parameter (name, elements, bits_per_element, bits, and whether it
-    is a layer's ``weight``); ``bits``: their sum; ``parameters``: the number of parameter
-    elements.
+    ``tensors``: one row per stored tensor or declared overhead (name, kind, elements,
+    bits_per_element, bits, and whether it is a layer's ``weight``). ``kind`` is ``parameter``
+    (each parameter once, however many modules share it: a tied embedding and LM head),
+    ``buffer`` (persistent buffers: BatchNorm running statistics, snnTorch neuron constants;
+    what ``state_dict`` saves) or ``overhead`` (masks, indices, scales a layer declares in
+    ``storage_overheads``). ``bits``: their sum; ``parameters``: the parameter elements.
     """
 
     tensors: pd.DataFrame
@@ -72,7 +111,8 @@ class ModelSize:
 
     @property
     def parameters(self) -> int:
-        return int(self.tensors["elements"].sum())
+        params = self.tensors[self.tensors["kind"] == "parameter"]
+        return int(params["elements"].sum())
 
     @property
     def bytes(self) -> float:
@@ -80,28 +120,48 @@ class ModelSize:
 
     @property
     def bits_per_weight(self) -> float:
-        """Mean storage bits per stored weight entry; biases, norms and scales are not weights."""
-        weights = self.tensors[self.tensors["weight"]]
+        """Stored bits per weight entry, the overheads that decode the weights included (masks,
+        indices, scales); biases, norms and buffers are not weights."""
+        t = self.tensors
+        weights = t[t["weight"]]
         if weights.empty:
             raise ValueError("the model has no weights to average bits over")
-        return float(weights["bits"].sum()) / int(weights["elements"].sum())
+        overhead = float(t.loc[t["kind"] == "overhead", "bits"].sum())
+        return (float(weights["bits"].sum()) + overhead) / int(weights["elements"].sum())
 
 
 def model_size(model: nn.Module) -> ModelSize:
-    """Storage of every parameter: a layer's ``weight`` at its declared ``bits_per_weight`` or
-    ``weight_encoding`` width, every other parameter (biases, scales, norms) at its dtype width.
+    """Storage of what a checkpoint holds: a layer's ``weight`` at its declared
+    ``bits_per_weight`` or ``weight_encoding`` width, every other parameter (biases, scales,
+    norms) and every persistent buffer at its dtype width, declared overheads as declared.
 
-    A layer that stores only part of its weight tensor (one part of a partially binarised
-    weight) declares ``stored_weight_elements``; those are counted at its encoding's width.
+    A parameter shared by several modules is stored once (the first module that holds it
+    declares its width). A layer that stores only part of its weight tensor (one part of a
+    partially binarised weight) declares ``stored_weight_elements``; those are counted at its
+    encoding's width.
     """
     rows = []
+    seen: set[int] = set()
     for module_name, module in model.named_modules():
+        prefix = f"{module_name}." if module_name else ""
         for param_name, param in module.named_parameters(recurse=False):
+            if id(param) in seen:
+                continue
+            seen.add(id(param))
             storage = weight_storage(module) if param_name == "weight" else None
             if storage is None:
                 storage = WeightStorage(param.numel(), float(dtype_bits(param)))
-            name = f"{module_name}.{param_name}" if module_name else param_name
-            rows.append((name, storage.elements, storage.bits_per_element, storage.bits,
-                         param_name == "weight"))
-    columns = ["name", "elements", "bits_per_element", "bits", "weight"]
+            rows.append((prefix + param_name, "parameter", storage.elements,
+                         storage.bits_per_element, storage.bits, param_name == "weight"))
+        skip = module._non_persistent_buffers_set
+        for buffer_name, buffer in module.named_buffers(recurse=False):
+            if buffer_name in skip or buffer is None or id(buffer) in seen:
+                continue
+            seen.add(id(buffer))
+            bits = float(dtype_bits(buffer)) if buffer.dtype != torch.bool else 1.0
+            rows.append((prefix + buffer_name, "buffer", buffer.numel(), bits,
+                         buffer.numel() * bits, False))
+        for overhead, bits in storage_overheads(module).items():
+            rows.append((prefix + overhead, "overhead", 0, 0.0, bits, False))
+    columns = ["name", "kind", "elements", "bits_per_element", "bits", "weight"]
     return ModelSize(pd.DataFrame(rows, columns=columns))

@@ -13,7 +13,7 @@ import torch.nn as nn
 
 from neurocost.models.encodings import Encoding, parse_encoding
 from neurocost.models.state import StateWatch, reset_state
-from neurocost.tracing import tags
+from neurocost.tracing import elementwise, tags
 from neurocost.tracing.columns import ADDITIVE, COLUMNS
 from neurocost.tracing.interception import (
     Interceptor,
@@ -105,7 +105,8 @@ def trace(
         model.train(was_training)
     _check_state(watch, rec)
     return Trace(layers=_frame(rec.rows), batch_size=batch, steps=n_steps, model=model_name,
-                 gaps=list(rec.gaps.values()), warnings=rec.warnings)
+                 gaps=list(rec.gaps.values()), warnings=rec.warnings,
+                 elementwise=elementwise.frame(rec.elementwise_rows))
 
 
 _FLOAT_COLUMNS = {"weight_bits", "weight_bits_read", "weight_bits_read_event"}

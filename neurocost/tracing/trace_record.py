@@ -15,6 +15,7 @@ import pandas as pd
 from neurocost.errors import NeurocostError
 from neurocost.models.encodings import EncodingError, parse_encoding
 from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
+from neurocost.tracing.elementwise import frame as _elementwise_frame
 from neurocost.units import Quantity
 from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES, OP_PLURALS, op_unit
 
@@ -56,6 +57,10 @@ class Trace:
     model: str = ""
     gaps: list[Gap] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Element-wise work (bias, norm, softmax, activation, add, mul, pool, upsample), one row per
+    # call; columns in ``neurocost.tracing.elementwise.COLUMNS``. Kept apart from ``layers`` so
+    # that pricing reads synaptic and neuron rows only; counting conventions read both.
+    elementwise: pd.DataFrame = field(default_factory=lambda: _elementwise_frame([]))
 
     def __post_init__(self) -> None:
         # per-sample figures divide by the batch; a trace of no sample or no step has none
@@ -100,8 +105,11 @@ class Trace:
     def only(self, layers: Iterable[str]) -> Trace:
         """This trace restricted to ``layers`` (same batch and steps, no gaps): what those
         layers alone count or cost."""
-        keep = self.layers["layer"].isin(list(layers))
-        return Trace(self.layers[keep], self.batch_size, self.steps, self.model)
+        names = list(layers)
+        keep = self.layers["layer"].isin(names)
+        elementwise = self.elementwise[self.elementwise["layer"].isin(names)]
+        return Trace(self.layers[keep], self.batch_size, self.steps, self.model,
+                     elementwise=elementwise)
 
     def totals(self) -> dict[str, Quantity]:
         """Per-sample figures summed over steps, each with its unit."""
@@ -140,6 +148,7 @@ class Trace:
             "gaps": [g.__dict__ for g in self.gaps],
             "warnings": list(self.warnings),
             "layers": self.layers[COLUMNS].to_dict(orient="records"),
+            "elementwise": self.elementwise.to_dict(orient="records"),
         }
 
     @classmethod
@@ -165,6 +174,8 @@ class Trace:
                 model=str(data.get("model", "")),
                 gaps=_gaps(where, data.get("gaps", [])),
                 warnings=[str(w) for w in _list(where, "warnings", data.get("warnings", []))],
+                elementwise=_elementwise_frame(_list(where, "elementwise",
+                                                     data.get("elementwise", []))),
             )
         except TraceInputError as err:
             if str(err).startswith(where):

@@ -140,16 +140,25 @@ class ActQuantizer(nn.Module):
 
 
 class QuantEmbedding(nn.Embedding):
-    """Embedding table stored at ``weight_bits`` bits per entry: integer levels times a per-row
-    scale (signs for 1 bit, {-1, 0, +1} for 2 bits, as ``quantize_weight`` defines them)."""
+    """Embedding table of ``weight_bits``-bit entries times a per-row scale (signs at 1 bit,
+    {-1, 0, +1} at 2 bits, as ``quantize_weight`` quantises an output channel).
+
+    ``scale_bits``: the width a checkpoint stores each row's scale at. When given, the layer
+    declares those scales in ``storage_overheads``, so model size and ``bits_per_weight`` include
+    them (``weight_bits + scale_bits / embedding_dim`` bits per entry); unset, only the entries
+    are counted, as BiBERT-style size figures count them.
+    """
 
     weight_encoding: Encoding = BINARY
     weight_bits: int = 1
 
-    def __init__(self, *args: object, weight_bits: int = 1, **kwargs: object) -> None:
+    def __init__(self, *args: object, weight_bits: int = 1, scale_bits: int | None = None,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.weight_bits = weight_bits
         self.weight_encoding = encoding_for_bits(weight_bits)
+        if scale_bits is not None:
+            self.storage_overheads = {"scales": float(self.num_embeddings * scale_bits)}
 
     def effective_weight(self) -> torch.Tensor:
         """The quantised table the lookup reads."""
@@ -157,6 +166,9 @@ class QuantEmbedding(nn.Embedding):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         return F.embedding(ids, self.effective_weight(), self.padding_idx)
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, weight_bits={self.weight_bits}"
 
 
 class BinaryEmbedding(QuantEmbedding):
