@@ -268,23 +268,6 @@ def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
                 )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
-    def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
-        """Serialise to JSON; also write it to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, default=_json_default)
-        if path is not None:
-            Path(path).write_text(text)
-        return text
-
-    @classmethod
-    def from_json(cls, source: str | Path) -> Trace:
-        """Read a trace written by ``to_json`` (a path or the JSON text itself)."""
-        text = Path(source).read_text() if _looks_like_path(source) else str(source)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{source}: not a neurocost trace JSON file ({err})") from err
-        return cls.from_dict(data, str(source))
-
 
 def _looks_like_path(source: str | Path) -> bool:
     return isinstance(source, Path) or not str(source).lstrip().startswith("{")
