@@ -55,3 +55,12 @@ def test_tracing_quantising_and_pricing_import_neither_spikingjelly_nor_transfor
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_command_line_parses_without_torch():
+    # `neurocost --help` / `--version` start fast because no subcommand imports torch (or
+    # pandas) until it runs; the start time itself is a benchmark, not a test
+    code = ("import sys; from neurocost.cli import build_parser; build_parser(); "
+            "print(sorted({'torch', 'pandas'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 import traceback
 
 from rich.markup import escape
@@ -71,6 +70,3 @@ def _message(err: BaseException) -> str:
         text = str(err) if isinstance(err, NeurocostError) else f"{type(err).__name__}: {err}"
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
-
-if __name__ == "__main__":
-    sys.exit(main())

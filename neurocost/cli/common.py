@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from rich.console import Console
 
-from neurocost.tracing.workload import InputSpec, ModelRef, Workload, prepare
 from neurocost.vocabulary import ENCODER_NAMES
+
+if TYPE_CHECKING:  # torch and the front door load when a command runs, not when it is parsed
+    import torch
+
+    from neurocost.tracing.workload import Workload
 
 # Wide enough for per-layer tables when output goes to a file or a CI log (no terminal width).
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -66,6 +70,8 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolve_workload(args: argparse.Namespace) -> Workload:
     """Build the model and its input from parsed ``add_workload_arguments`` options."""
+    from neurocost.tracing.workload import InputSpec, ModelRef, prepare
+
     ref = ModelRef(source=args.model)
     spec = InputSpec(samples=args.samples, steps=args.steps, seed=args.seed,
                      call=None if args.call is None else args.call.replace("-", "_"),
@@ -76,6 +82,8 @@ def resolve_workload(args: argparse.Namespace) -> Workload:
 
 
 def _read_input(args: argparse.Namespace) -> torch.Tensor:
+    import torch
+
     if args.random is not None:
         try:
             shape = [int(s) for s in args.random.split(",")]

@@ -1,0 +1,7 @@
+"""``python -m neurocost.cli`` runs the ``neurocost`` command."""
+
+import sys
+
+from neurocost.cli import main
+
+sys.exit(main())
