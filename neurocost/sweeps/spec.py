@@ -1,8 +1,9 @@
 """The sweep spec: which models, inputs, profiles and parameter grids a sweep covers.
 
 A spec is data (YAML, read safely, repeated keys refused) so a sweep can be rerun, resumed and
-reviewed like any other file in a repository. Every field is validated up front, and a bad spec
-fails with the file, the field's dotted location and the offending value, before any model is run.
+reviewed like any other file in a repository. Every field is validated up front, and every grid
+key and value against its profile (``sweep.check_profiles``), so a bad spec fails with the file,
+the field's dotted location and the offending value before any model is run.
 
 Example::
 
@@ -14,7 +15,10 @@ Example::
       - source: my_model.py:build
         weights: my_model.pt                 # a state_dict file, relative to this file
         input: {shape: [1, 28, 28], steps: 25}
-    profiles: [cmos45]
+    profiles:
+      - cmos45                               # swept over the shared grid below
+      - profile: loihi                       # a grid of its own (its keys differ)
+        grid: {neuron.spike_out: [50, 69.3]}
     grid:                                    # profile fields by dotted path, every combination
       memory.sram_8k.capacity: [8, 16, 64]   # in the unit the profile states (KiB)
       operating_point.voltage_v: [0.7, 0.9]
@@ -94,11 +98,29 @@ class SweepModel(BaseModel):
         return expand_grid(self.variants)
 
 
+class ProfileGrid(BaseModel):
+    """A profile with a grid of its own, which replaces the spec's shared ``grid`` for it (keys
+    differ between profiles: a memory level or a constant one profile has, another lacks)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    profile: str = Field(min_length=1)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+
+    @field_validator("grid")
+    @classmethod
+    def _non_empty_lists(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        _check_grid(grid)
+        return grid
+
+
 class SweepSpec(BaseModel):
     """A whole sweep: models x profiles x profile-parameter grid.
 
-    grid: profile fields by dotted path (``memory.sram.capacity_kib``) with the values to try;
-        every combination is priced on every profile.
+    profiles: built-in ids or profile files; an entry ``{profile: ID, grid: {...}}`` brings its
+        own grid instead of the shared one.
+    grid: profile fields by dotted path (``memory.sram_8k.capacity``) with the values to try;
+        every combination is priced on every profile listed by name alone.
     simulate: also run the simpy timing simulation for every variant (slower; parallel).
     convention: a named counting convention (``bireal``, ``snn-energy`` ...) the figures follow;
         None prices the exact counts.
@@ -114,7 +136,7 @@ class SweepSpec(BaseModel):
 
     name: str = Field(min_length=1)
     models: list[SweepModel] = Field(min_length=1)
-    profiles: list[str] = Field(min_length=1)
+    profiles: list[str | ProfileGrid] = Field(min_length=1)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     simulate: bool = False
     convention: str | None = None
@@ -131,6 +153,15 @@ class SweepSpec(BaseModel):
         return grid
 
     @model_validator(mode="after")
+    def _profiles_once(self) -> SweepSpec:
+        names = [p if isinstance(p, str) else p.profile for p in self.profiles]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"profile {twice[0]!r} is listed twice; give it one entry (with "
+                             "its own grid if it needs one)")
+        return self
+
+    @model_validator(mode="after")
     def _bounded(self) -> SweepSpec:
         rows = self.row_count()
         if rows > self.max_rows:
@@ -144,7 +175,18 @@ class SweepSpec(BaseModel):
     def row_count(self) -> int:
         """Result rows the sweep will have, from the list lengths alone (nothing expanded)."""
         variants = sum(math.prod(len(v) for v in m.variants.values()) for m in self.models)
-        return variants * len(self.profiles) * math.prod(len(v) for v in self.grid.values())
+        return variants * sum(math.prod(len(v) for v in grid.values())
+                              for grid in self.profile_grids().values())
+
+    def profile_grids(self) -> dict[str, dict[str, list[Any]]]:
+        """Each profile's grid, in the spec's order: its own, else the shared ``grid``."""
+        grids = {}
+        for entry in self.profiles:
+            if isinstance(entry, str):
+                grids[entry] = self.grid
+            else:
+                grids[entry.profile] = entry.grid
+        return grids
 
     @property
     def base_dir(self) -> Path:

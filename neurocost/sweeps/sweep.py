@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from neurocost import __version__
+from neurocost.errors import NeurocostError
 from neurocost.sweeps.executors import run_tasks
 from neurocost.sweeps.model_jobs import ModelJob, TracedModel, trace_job
 from neurocost.sweeps.result_columns import column_units
-from neurocost.sweeps.spec import SweepSpec, expand_grid, load_spec
+from neurocost.sweeps.spec import SweepSpec, SweepSpecError, expand_grid, load_spec
 from neurocost.sweeps.store import ResultsStore
 
 Log = Callable[[str], None]
@@ -104,24 +106,27 @@ def _run(
     for line in repairs:
         say(f"repaired: {line}")
     finished = store.finished_keys()
+    grids = spec.profile_grids()
+    check_profiles(spec)  # every key and value, before any model is traced
     jobs = _model_jobs(spec)
-    profiles = {name: _profile_digest(spec, name) for name in spec.profiles}
+    profiles = {name: _profile_digest(spec, name) for name in grids}
     pending_jobs = [
         job for job in jobs
         if not all(
-            k in finished for d in profiles.values()
-            for k in _row_keys(job.key, d, spec.grid, spec.simulate, spec.convention, spec.seed)
+            k in finished for name, d in profiles.items()
+            for k in _row_keys(job.key, d, grids[name], spec.simulate, spec.convention, spec.seed)
         )
     ]
-    total = len(jobs) * len(profiles) * len(expand_grid(spec.grid))
-    skipped = total - len(pending_jobs) * len(profiles) * len(expand_grid(spec.grid))
+    points = sum(len(expand_grid(grid)) for grid in grids.values())
+    total = len(jobs) * points
+    skipped = total - len(pending_jobs) * points
     if skipped:
         say(f"resuming: {skipped} of {total} rows already in {store.root}")
     with _Progress(progress, total, skipped) as bar:
         traced = [trace_job(job, store, bar.note) for job in pending_jobs]
         bar.note("pricing")
         units = [
-            PricingUnit(t, name, spec.grid, spec.simulate, spec.convention, spec.name, spec.seed,
+            PricingUnit(t, name, grids[name], spec.simulate, spec.convention, spec.name, spec.seed,
                         digest)
             for t in traced for name, digest in profiles.items()
         ]
@@ -197,6 +202,28 @@ def _row_keys(
 
 def _overrides_json(grid: dict[str, list[Any]]) -> list[str]:
     return [json.dumps(point, sort_keys=True) for point in expand_grid(grid)]
+
+
+def check_profiles(spec: SweepSpec) -> None:
+    """Every profile loads, and every grid key is a field its profile has and may sweep, with
+    values it accepts; the convention exists. Checked from the spec alone, so a mistake is
+    reported before minutes of tracing (whether a key changes any figure needs a trace, and is
+    checked when the grid is priced)."""
+    from neurocost.energy.conventions import get_convention
+    from neurocost.energy.params import Params, override_paths, to_si
+    from neurocost.energy.registry import load_profile
+
+    if spec.convention is not None:
+        get_convention(spec.convention)
+    for name, grid in spec.profile_grids().items():
+        path = spec.resolve(name)
+        params = Params(load_profile(path if path.is_file() else name))
+        try:
+            for key, values in zip(override_paths(params, list(grid)), grid.values(),
+                                   strict=True):
+                to_si(params, key, np.asarray(values, dtype=object))
+        except NeurocostError as err:
+            raise SweepSpecError(f"sweep {spec.name!r}, profile {name!r}: {err}") from None
 
 
 def _profile_digest(spec: SweepSpec, name: str) -> str:

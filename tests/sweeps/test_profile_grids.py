@@ -1,0 +1,49 @@
+"""Per-profile grids, and a spec checked whole before any model is traced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from neurocost.sweeps.spec import SweepSpecError, load_spec
+from neurocost.sweeps.sweep import sweep
+
+
+def _spec(tmp_path: Path, profiles: list, grid: dict | None = None) -> dict:
+    return {"name": "grids", "models": [{"source": "zoo:smlp", "input": {"samples": 2}}],
+            "profiles": profiles, "grid": grid or {}, "results": str(tmp_path / "results")}
+
+
+def test_each_profile_sweeps_its_own_keys(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, ["cmos45", {"profile": "loihi",
+                                       "grid": {"neuron.spike_out": [1.0, 2.0, 3.0]}}],
+                 {"memory.sram_8k.capacity": [8, 16]})
+    assert load_spec(spec).row_count() == 2 + 3
+    rows = sweep(spec, workers=1).read()
+    swept = {profile: [json.loads(o) for o in group["overrides"]]
+             for profile, group in rows.groupby("profile")}
+    assert sorted(o["memory.sram_8k.capacity"] for o in swept["cmos45"]) == [8, 16]
+    assert sorted(o["neuron.spike_out"] for o in swept["loihi"]) == [1.0, 2.0, 3.0]
+    assert all(len(o) == 1 for overrides in swept.values() for o in overrides)
+
+
+def test_a_key_one_profile_lacks_fails_before_anything_is_traced(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, ["cmos45", "loihi"], {"memory.sram_8k.capacity": [8, 16]})
+    with pytest.raises(SweepSpecError, match="profile 'loihi'.*memory.sram_8k.capacity"):
+        sweep(spec, workers=1)
+    assert not list((tmp_path / "results").rglob("*.json.gz")) and \
+        not (tmp_path / "results" / "traces").exists()
+
+
+def test_a_value_out_of_range_fails_before_tracing(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, [{"profile": "cmos45", "grid": {"clock": [1.0, -2.0]}}])
+    with pytest.raises(SweepSpecError, match="profile 'cmos45'.*clock"):
+        sweep(spec, workers=1)
+    assert not (tmp_path / "results" / "traces").exists()
+
+
+def test_a_profile_listed_twice_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SweepSpecError, match="'cmos45' is listed twice"):
+        load_spec(_spec(tmp_path, ["cmos45", {"profile": "cmos45", "grid": {}}]))
