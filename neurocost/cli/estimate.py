@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
 from neurocost.vocabulary import COMPONENTS, component_column
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from neurocost.energy.estimate_record import LATENCY_SOURCES
     from neurocost.energy.estimating import estimate
 
     work = resolve_workload(args)
@@ -44,14 +49,17 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("op")
     for name in (*COMPONENTS, "total"):
         table.add_column(name, justify="right")
-    for row in est.breakdown.itertuples(index=False):
-        op = row.op_class or row.kind
-        values = [getattr(row, component_column(c)) for c in COMPONENTS] + [row.energy_j]
-        table.add_row(str(row.layer), op, *[si(v, "J") for v in values])
+    for label, op, values in _grouped_rows(est.breakdown):
+        table.add_row(label, op, *[si(v, "J") for v in values])
     console.print(table)
     console.print(f"  energy    {si(est.energy_j, 'J')} per sample "
                   f"({si(est.energy_per_step_j, 'J')} per step)")
-    console.print(f"  latency   {si(est.latency_s, 's')} ({est.latency_source})")
+    console.print(f"  latency   {si(est.latency_s, 's')} ({est.latency_source}: "
+                  f"{LATENCY_SOURCES.get(est.latency_source, 'see the estimate notes')})")
+    if est.timing is not None and est.latency_s > est.timing.latency_s:
+        console.print(f"            = {si(est.timing.latency_s, 's')} on the chip + "
+                      f"{si(est.latency_s - est.timing.latency_s, 's')} fixed per step "
+                      "(host and barrier management)")
     console.print(f"  regime    {est.regime}")
     console.print(f"  profile   {est.profile_id} {est.profile_version} ({est.profile_status})")
     if est.timing is not None:
@@ -64,4 +72,23 @@ def run(args: argparse.Namespace) -> int:
     for note in est.notes:
         console.print(f"  [yellow]note[/] {note}")
     return 0
+
+
+def _grouped_rows(breakdown: pd.DataFrame) -> list[tuple[str, str, list[float]]]:
+    """Breakdown rows as printed: consecutive per-core rows with equal figures become one row
+    (``core:0-44 (45 cores, each)``) instead of 45 identical lines."""
+    rows: list[tuple[str, str, list[float]]] = []
+    run: list[str] = []
+    for row in breakdown.itertuples(index=False):
+        values = [getattr(row, component_column(c)) for c in COMPONENTS] + [row.energy_j]
+        label = str(row.layer)
+        if run and label.startswith("core:") and values == rows[-1][2]:
+            run.append(label)
+            first = run[0].removeprefix("core:")
+            rows[-1] = (f"core:{first}-{label.removeprefix('core:')} ({len(run)} cores, each)",
+                        "", values)
+            continue
+        run = [label] if label.startswith("core:") else []
+        rows.append((label, row.op_class or row.kind, values))
+    return rows
 

@@ -12,6 +12,16 @@ import pandas as pd
 from neurocost.units import PER_SAMPLE, Quantity
 from neurocost.vocabulary import COMPONENTS, component_column
 
+# How each latency source times an inference, in words (every one adds the profile's fixed
+# time per step): what a reader needs to know to choose which figure to quote.
+LATENCY_SOURCES: dict[str, str] = {
+    "analytic": "the profile's throughput rates, the trace's work done on one core",
+    "tick": "a real-time chip: steps x the profile's tick",
+    "mapped": "the simulation's mapping and per-core parallelism, evaluated analytically",
+    "simulation": "the simpy simulation of the mapped chip",
+    "sanafe": "SANA-FE's simulation of the mapped chip",
+}
+
 
 @dataclass(frozen=True)
 class PriceTable:

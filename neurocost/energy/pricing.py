@@ -20,6 +20,7 @@ from neurocost.energy.equations import Costs, Network, compute_costs
 from neurocost.energy.estimate_record import Estimate, PriceTable
 from neurocost.energy.params import OverrideError, Params, override_paths, to_si, walk
 from neurocost.energy.registry import load_profile
+from neurocost.energy.resolve import op_notes
 from neurocost.energy.schema import Profile
 from neurocost.provenance import Sourced
 from neurocost.tracing.trace_record import Trace
@@ -27,6 +28,7 @@ from neurocost.vocabulary import (
     CHIP_COMPONENTS,
     COMPONENTS,
     LAYER_COMPONENTS,
+    OP_CLASSES,
     component_column,
 )
 
@@ -74,11 +76,20 @@ def price(trace: Trace, profile: ProfileSpec, *, convention: str | Convention | 
         convention=None if conv is None else conv.label,
         counts={} if conv is None else conv.counts(trace),
         notes=(*trace.warnings, *getattr(timing, "notes", ()), *mapped_notes, *costs.notes,
-               *prof.notes),
+               *_profile_notes(prof, table)),
         sources=costs.sources,
         timing=timing,
         prices=PriceTable(costs.formulas, _constants(params)),
     )
+
+
+def _profile_notes(profile: Profile, table: pd.DataFrame) -> list[str]:
+    """The profile's notes, less those about op classes this trace does not perform (e.g. how
+    to avoid MACs on a chip without a MAC path, for a trace that has none)."""
+    present = {c for c in table["op_class"] if c}
+    absent = {n for c in OP_CLASSES if c not in present for n in op_notes(profile, c)}
+    relevant = {n for c in present for n in op_notes(profile, c)}
+    return [n for n in profile.notes if n not in absent - relevant]
 
 
 def _constants(params: Params) -> pd.DataFrame:

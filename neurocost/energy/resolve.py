@@ -12,12 +12,14 @@ of a signed accumulate); a 1-bit operand counts as ``int1``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from neurocost.energy.params import Params
 from neurocost.energy.schema import Compute, Connection, Profile
 from neurocost.errors import NeurocostError
 from neurocost.models.encodings import Encoding, parse_encoding
+from neurocost.vocabulary import OP_LABELS
 
 # Operands that only select add / subtract / skip: the accumulation runs at the other
 # operand's width (int1 when both are such operands).
@@ -158,9 +160,16 @@ def neuron_energy(profile: Profile, layer: str, kind: str,
     return _single(*found)
 
 
+def op_notes(profile: Profile, op_class: str) -> list[str]:
+    """The profile's notes about pricing ``op_class`` (they name it: "MAC", "BOP", "AC"), which
+    an error cites when a row of that class cannot be priced."""
+    word = re.compile(rf"\b{re.escape(OP_LABELS[op_class])}s?\b", re.IGNORECASE)
+    return [note for note in profile.notes if word.search(note)]
+
+
 def _missing(profile: Profile, layer: str, op_class: str, a: Encoding, b: Encoding,
              tried: list[str]) -> PricingError:
-    notes = [n for n in profile.notes if op_class in n.lower() or "mac" in n.lower()]
+    notes = op_notes(profile, op_class) or op_notes(profile, "mac")
     hint = f" Profile note: {notes[0]}" if notes else ""
     return PricingError(
         f"profile {profile.id}: layer {layer!r} needs a {op_class} ({a} x {b}) price, but none "

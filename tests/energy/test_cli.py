@@ -72,3 +72,20 @@ def test_estimate_prints_breakdown_and_regime(capsys):
     out = capsys.readouterr().out
     assert "regime    compute+memory" in out
     assert "(chip)" in out and "compute" in out and "static" in out
+
+
+def test_simulated_estimate_explains_its_latency_and_groups_equal_cores(capsys):
+    args = ["estimate", "zoo:scnn", "--profile", "loihi", "--encoder", "rate", "--samples", "1",
+            "--steps", "2", "--simulate"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "(simulation: the simpy simulation of the mapped chip)" in out
+    assert "on the chip +" in out and "fixed per step" in out
+    assert "cores, each)" in out and "core:1 " not in out
+    # spike-encoded input has no MACs, so the profile's note on avoiding MACs is not shown
+    assert "No MAC path" not in out
+
+
+def test_the_mac_path_note_comes_with_the_error_that_needs_it(capsys):
+    assert main(["estimate", "zoo:scnn", "--profile", "loihi", "--samples", "1"]) == 2
+    assert "No MAC path" in capsys.readouterr().err
