@@ -73,7 +73,7 @@ def test_the_command_line_estimates_on_sanafe(capsys):
             "--steps", "2", "--simulate", "--engine", "sanafe"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "(sanafe)" in out and "sanafe energy" in out
+    assert "(sanafe: " in out and "sanafe energy" in out
 
 
 def test_json_output_stays_json_although_sanafe_prints_progress(capfd):
