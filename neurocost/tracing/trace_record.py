@@ -15,6 +15,7 @@ import pandas as pd
 from neurocost.errors import NeurocostError
 from neurocost.models.encodings import EncodingError, parse_encoding
 from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
+from neurocost.tracing.elementwise import COLUMNS as ELEMENTWISE_COLUMNS
 from neurocost.tracing.elementwise import frame as _elementwise_frame
 from neurocost.units import Quantity
 from neurocost.vocabulary import NEURON_OP_CLASS, OP_CLASSES, OP_PLURALS, op_unit
@@ -174,8 +175,7 @@ class Trace:
                 model=str(data.get("model", "")),
                 gaps=_gaps(where, data.get("gaps", [])),
                 warnings=[str(w) for w in _list(where, "warnings", data.get("warnings", []))],
-                elementwise=_elementwise_frame(_list(where, "elementwise",
-                                                     data.get("elementwise", []))),
+                elementwise=_elementwise_from_records(where, data.get("elementwise", [])),
             )
         except TraceInputError as err:
             if str(err).startswith(where):
@@ -267,6 +267,37 @@ def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
                     f"{name} must be a finite count >= 0, got {value!r}"
                 )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+_ELEMENTWISE_TEXT = ("layer", "kind", "op", "source", "module_type", "in_encoding",
+                     "weight_encoding")
+_ELEMENTWISE_COUNTS = ("step", "in_elems", "out_elems", "reduce", "batch")
+
+
+def _elementwise_from_records(where: str, raw: Any) -> pd.DataFrame:
+    """The ``elementwise`` rows of a trace file, checked as the layer rows are."""
+    records = _list(where, "elementwise", raw)
+    for index, row in enumerate(records):
+        at = f"{where}: elementwise[{index}]"
+        if not isinstance(row, dict):
+            raise TraceInputError(f"{at} must be a mapping")
+        unknown = sorted(set(row) - set(ELEMENTWISE_COLUMNS))
+        missing = [name for name in ELEMENTWISE_COLUMNS if name not in row]
+        if unknown or missing:
+            problem = f"unknown column {unknown[0]!r}" if unknown else \
+                f"column {missing[0]!r} is missing"
+            raise TraceInputError(f"{at}: {problem}")
+        for name in _ELEMENTWISE_TEXT:
+            if not isinstance(row[name], str):
+                raise TraceInputError(f"{at}: {name} must be text, got {row[name]!r}")
+        for name in _ELEMENTWISE_COUNTS:
+            value = row[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value < 0:
+                raise TraceInputError(f"{at}: {name} must be a finite count >= 0, got {value!r}")
+        if not isinstance(row["affine"], bool):
+            raise TraceInputError(f"{at}: affine must be true or false, got {row['affine']!r}")
+    return _elementwise_frame(records)
 
 
 def _looks_like_path(source: str | Path) -> bool:

@@ -95,3 +95,17 @@ def test_a_good_trace_file_still_reads_back(tmp_path: Path) -> None:
     trace = two_layer_trace()
     back = Trace.from_json(_trace_file(tmp_path, lambda d: None))
     assert back.totals() == trace.totals()
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    (0, r"elementwise\[0\] must be a mapping"),
+    ({"layer": "fc1"}, r"elementwise\[0\]: column 'kind' is missing"),
+])
+def test_a_malformed_elementwise_row_is_named(tmp_path: Path, row: object,
+                                              message: str) -> None:
+    data = json.loads(two_layer_trace().to_json())
+    data["elementwise"] = [row]  # a fuzzed file once crashed inside pandas here
+    path = tmp_path / "trace.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(TraceInputError, match=rf"^{path}: {message}"):
+        Trace.from_json(path)
