@@ -116,3 +116,9 @@ def test_a_schema_error_in_an_architecture_file_is_one_line_per_field(tmp_path: 
     message = str(err.value)
     assert message.startswith(f"{path}: invalid architecture: field cores: ")
     assert "\n" not in message and "https://" not in message
+
+
+def test_a_mapping_used_as_a_key_is_a_yaml_error_not_a_type_error() -> None:
+    for text in ("{}:", "[1]: 2"):  # "{}:" was found by the fuzz suite's long hunt
+        with pytest.raises(yaml.YAMLError, match="a key must be a plain value"):
+            load_yaml(text)
