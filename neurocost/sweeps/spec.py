@@ -193,6 +193,12 @@ class SweepSpec(BaseModel):
         """The directory relative paths in the spec are resolved against."""
         return self._base_dir
 
+    def profile_source(self, name: str) -> str:
+        """What ``load_profile`` takes for a spec's profile entry: a file relative to the spec
+        when there is one, else the built-in id."""
+        path = self.resolve(name)
+        return str(path) if path.is_file() else name
+
     def resolve(self, relative: str) -> Path:
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self._base_dir / path

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from neurocost.sweeps.result_columns import column_units
 from neurocost.sweeps.spec import SweepSpec, SweepSpecError, expand_grid, load_spec
 from neurocost.sweeps.store import ResultsStore
 
+if TYPE_CHECKING:
+    from neurocost.energy.schema import Profile
+
 Log = Callable[[str], None]
 
 
@@ -37,7 +40,8 @@ class PricingUnit:
     """One (traced model, profile) pair and the grid of overrides to price it under."""
 
     traced: TracedModel
-    profile: str
+    profile: str  # as the spec names it (the rows' label)
+    source: str  # what load_profile takes: a file resolved against the spec, or a built-in id
     grid: dict[str, list[Any]]
     simulate: bool
     convention: str | None
@@ -106,10 +110,16 @@ def _run(
     for line in repairs:
         say(f"repaired: {line}")
     finished = store.finished_keys()
+    from neurocost.energy.registry import load_profile
+
     grids = spec.profile_grids()
-    check_profiles(spec)  # every key and value, before any model is traced
+    loaded = {name: load_profile(spec.profile_source(name)) for name in grids}
+    check_profiles(spec, loaded)  # every key and value, before any model is traced
     jobs = _model_jobs(spec)
-    profiles = {name: _profile_digest(spec, name) for name in grids}
+    # a digest of each profile's full content, so editing a profile recomputes its rows
+    profiles = {name: _digest({"profile": p.model_dump(mode="json")})
+                for name, p in loaded.items()}
+    grid_units = {name: _grid_units(p, grids[name]) for name, p in loaded.items()}
     pending_jobs = [
         job for job in jobs
         if not all(
@@ -126,16 +136,17 @@ def _run(
         traced = [trace_job(job, store, bar.note) for job in pending_jobs]
         bar.note("pricing")
         units = [
-            PricingUnit(t, name, grids[name], spec.simulate, spec.convention, spec.name, spec.seed,
-                        digest)
+            PricingUnit(t, name, spec.profile_source(name), grids[name], spec.simulate,
+                        spec.convention, spec.name, spec.seed, digest)
             for t in traced for name, digest in profiles.items()
         ]
         units = [u for u in units if not all(k in finished for k in u.row_keys())]
         written = 0
         for index, (rows, layers) in run_tasks(price_unit, units, scheduler, workers):
             fresh = rows[~rows["key"].isin(finished)]
+            unit = units[index]
             units_by_column = column_units(list(fresh.columns), {
-                **_trace_units(units[index]), **_grid_units(units[index])})
+                **_trace_units(unit), **grid_units[unit.profile]})
             store.append(fresh, units_by_column, layers)
             written += len(fresh)
             bar.advance(len(rows))
@@ -151,7 +162,7 @@ def price_unit(unit: PricingUnit) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     from neurocost.energy.registry import load_profile
     from neurocost.sweeps.variant_rows import layer_rows, priced_rows
 
-    profile = load_profile(unit.profile)
+    profile = load_profile(unit.source)
     rows = priced_rows(unit.traced.trace, profile, unit.grid, unit.simulate, unit.convention)
     identity = {
         "unit_key": unit.key,
@@ -204,20 +215,18 @@ def _overrides_json(grid: dict[str, list[Any]]) -> list[str]:
     return [json.dumps(point, sort_keys=True) for point in expand_grid(grid)]
 
 
-def check_profiles(spec: SweepSpec) -> None:
-    """Every profile loads, and every grid key is a field its profile has and may sweep, with
-    values it accepts; the convention exists. Checked from the spec alone, so a mistake is
-    reported before minutes of tracing (whether a key changes any figure needs a trace, and is
-    checked when the grid is priced)."""
+def check_profiles(spec: SweepSpec, profiles: dict[str, Profile]) -> None:
+    """Every grid key is a field its (loaded) profile has and may sweep, with values it
+    accepts; the convention exists. Checked from the spec alone, so a mistake is reported
+    before minutes of tracing (whether a key changes any figure needs a trace, and is checked
+    when the grid is priced)."""
     from neurocost.energy.conventions import get_convention
     from neurocost.energy.params import Params, override_paths, to_si
-    from neurocost.energy.registry import load_profile
 
     if spec.convention is not None:
         get_convention(spec.convention)
     for name, grid in spec.profile_grids().items():
-        path = spec.resolve(name)
-        params = Params(load_profile(path if path.is_file() else name))
+        params = Params(profiles[name])
         try:
             for key, values in zip(override_paths(params, list(grid)), grid.values(),
                                    strict=True):
@@ -226,22 +235,12 @@ def check_profiles(spec: SweepSpec) -> None:
             raise SweepSpecError(f"sweep {spec.name!r}, profile {name!r}: {err}") from None
 
 
-def _profile_digest(spec: SweepSpec, name: str) -> str:
-    """A digest of the profile's full content, so editing a profile recomputes its rows."""
-    from neurocost.energy.registry import load_profile
-
-    path = spec.resolve(name)
-    profile = load_profile(path if path.is_file() else name)
-    return _digest({"profile": profile.model_dump(mode="json")})
-
-
-def _grid_units(unit: PricingUnit) -> dict[str, str]:
+def _grid_units(profile: Profile, grid: dict[str, list[Any]]) -> dict[str, str]:
     """Each swept path's unit, as the profile states it (the unit its grid values are in)."""
     from neurocost.energy.params import Params
-    from neurocost.energy.registry import load_profile
 
-    stated = Params(load_profile(unit.profile)).units
-    return {path: stated[path] for path in unit.grid if path in stated}
+    stated = Params(profile).units
+    return {path: stated[path] for path in grid if path in stated}
 
 
 def _trace_units(unit: PricingUnit) -> dict[str, str]:

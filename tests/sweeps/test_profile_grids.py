@@ -47,3 +47,23 @@ def test_a_value_out_of_range_fails_before_tracing(tmp_path: Path) -> None:
 def test_a_profile_listed_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SweepSpecError, match="'cmos45' is listed twice"):
         load_spec(_spec(tmp_path, ["cmos45", {"profile": "cmos45", "grid": {}}]))
+
+
+def test_a_profile_file_beside_the_spec_is_found_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import yaml
+
+    from neurocost.energy.registry import PROFILE_DIR
+
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    profile = yaml.safe_load((PROFILE_DIR / "cmos45.yaml").read_text())
+    profile["id"] = "mine"
+    (folder / "mine.yaml").write_text(yaml.safe_dump(profile))
+    spec = _spec(folder, ["mine.yaml"], {"memory.sram_8k.capacity": [8, 16]})
+    spec["results"] = "results"
+    (folder / "s.yaml").write_text(yaml.safe_dump(spec))
+    monkeypatch.chdir(tmp_path)  # the spec's folder is not the working directory
+    rows = sweep(folder / "s.yaml", workers=1).read()
+    assert len(rows) == 2 and set(rows["profile_id"]) == {"mine"}
