@@ -134,9 +134,9 @@ def _steps_for(call: str | None, steps: int | None, x: torch.Tensor) -> int | No
     if call == "once":
         return 1 if steps is None else steps
     if call != "per_step":
-        raise ValueError(f"call must be 'per_step' or 'once', got {call!r}")
+        raise TraceInputError(f"call must be 'per_step' or 'once', got {call!r}")
     if steps is not None and x.dim() >= 1 and steps != x.shape[0]:
-        raise ValueError(f"call='per_step' runs one step per x[t]: steps={steps} differs from "
+        raise TraceInputError(f"call='per_step' runs one step per x[t]: steps={steps} differs from "
                          f"the input's time axis, x.shape[0]={x.shape[0]}")
     return None
 

@@ -230,26 +230,42 @@ def _gaps(where: str, raw: Any) -> list[Gap]:
     return gaps
 
 
+def _check_row(at: str, row: Any, columns: Iterable[str], text: Iterable[str],
+               counts: Iterable[str], counts_at: str | None = None) -> None:
+    """One record of a trace file: a mapping with exactly ``columns``, text where text is due
+    and finite counts >= 0 (``counts_at`` names the row in count errors, default ``at``)."""
+    if not isinstance(row, dict):
+        raise TraceInputError(f"{at} must be a mapping")
+    columns = list(columns)
+    unknown = sorted(set(row) - set(columns))
+    if unknown:
+        raise TraceInputError(f"{at}: unknown column {unknown[0]!r}")
+    missing = [name for name in columns if name not in row]
+    if missing:
+        raise TraceInputError(f"{at}: column {missing[0]!r} is missing")
+    for name in text:
+        if not isinstance(row[name], str):
+            raise TraceInputError(f"{at}: {name} must be text, got {row[name]!r}")
+    for name in counts:
+        value = row[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or value < 0:
+            raise TraceInputError(
+                f"{counts_at or at}: {name} must be a finite count >= 0, got {value!r}")
+
+
 def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
     """The ``layers`` rows of a trace file as a frame, every row and count checked."""
     records = _list(where, "layers", raw)
+    counts = ("step", "batch", "in_bits", "weight_bits", *ADDITIVE)
     for index, row in enumerate(records):
-        if not isinstance(row, dict):
-            raise TraceInputError(f"{where}: layers[{index}] must be a mapping")
-        unknown = sorted(set(row) - set(COLUMNS))
-        if unknown:
-            raise TraceInputError(f"{where}: layers[{index}]: unknown column {unknown[0]!r}")
-        missing = [name for name in COLUMNS if name not in row]
-        if missing:
-            raise TraceInputError(f"{where}: layers[{index}]: column {missing[0]!r} is missing")
-        for name in _TEXT_COLUMNS:
-            if not isinstance(row[name], str):
-                raise TraceInputError(
-                    f"{where}: layers[{index}]: {name} must be text, got {row[name]!r}"
-                )
+        at = f"{where}: layers[{index}]"
+        named = f"{at} ({row.get('layer')!r}, step {row.get('step')!r})" \
+            if isinstance(row, dict) else at
+        _check_row(at, row, COLUMNS, _TEXT_COLUMNS, counts, named)
         if row["op_class"] not in (NEURON_OP_CLASS, *OP_CLASSES):
             raise TraceInputError(
-                f"{where}: layers[{index}]: op_class {row['op_class']!r} is not one of "
+                f"{at}: op_class {row['op_class']!r} is not one of "
                 f"{', '.join(OP_CLASSES)} (or empty for a neuron row)"
             )
         if row["op_class"]:
@@ -257,15 +273,7 @@ def _layers_from_records(where: str, raw: Any) -> pd.DataFrame:
                 try:
                     parse_encoding(row[name])
                 except EncodingError as err:
-                    raise TraceInputError(f"{where}: layers[{index}]: {name}: {err}") from None
-        for name in ("step", "batch", "in_bits", "weight_bits", *ADDITIVE):
-            value = row[name]
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value) or value < 0:
-                raise TraceInputError(
-                    f"{where}: layers[{index}] ({row.get('layer')!r}, step {row.get('step')!r}): "
-                    f"{name} must be a finite count >= 0, got {value!r}"
-                )
+                    raise TraceInputError(f"{at}: {name}: {err}") from None
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
@@ -279,22 +287,7 @@ def _elementwise_from_records(where: str, raw: Any) -> pd.DataFrame:
     records = _list(where, "elementwise", raw)
     for index, row in enumerate(records):
         at = f"{where}: elementwise[{index}]"
-        if not isinstance(row, dict):
-            raise TraceInputError(f"{at} must be a mapping")
-        unknown = sorted(set(row) - set(ELEMENTWISE_COLUMNS))
-        missing = [name for name in ELEMENTWISE_COLUMNS if name not in row]
-        if unknown or missing:
-            problem = f"unknown column {unknown[0]!r}" if unknown else \
-                f"column {missing[0]!r} is missing"
-            raise TraceInputError(f"{at}: {problem}")
-        for name in _ELEMENTWISE_TEXT:
-            if not isinstance(row[name], str):
-                raise TraceInputError(f"{at}: {name} must be text, got {row[name]!r}")
-        for name in _ELEMENTWISE_COUNTS:
-            value = row[name]
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value) or value < 0:
-                raise TraceInputError(f"{at}: {name} must be a finite count >= 0, got {value!r}")
+        _check_row(at, row, ELEMENTWISE_COLUMNS, _ELEMENTWISE_TEXT, _ELEMENTWISE_COUNTS)
         if not isinstance(row["affine"], bool):
             raise TraceInputError(f"{at}: affine must be true or false, got {row['affine']!r}")
     return _elementwise_frame(records)
