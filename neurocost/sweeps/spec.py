@@ -33,22 +33,25 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
 from neurocost.errors import NeurocostError
 from neurocost.strict_yaml import read_yaml_file
 from neurocost.tracing.workload import InputSpec
+
+# Values to try for each key, every combination taken; an empty list would silently drop rows.
+Grid = Annotated[dict[str, list[Any]], AfterValidator(lambda grid: _check_grid(grid))]
 
 MAX_ROWS = 1_000_000  # result rows per spec unless the spec raises max_rows; 10,000 price in ~2 s
 
@@ -79,15 +82,9 @@ class SweepModel(BaseModel):
 
     source: str = Field(min_length=1)
     name: str | None = None
-    variants: dict[str, list[Any]] = Field(default_factory=dict)
+    variants: Grid = Field(default_factory=dict)
     weights: str | None = None
     input: SweepInput = Field(default_factory=SweepInput)
-
-    @field_validator("variants")
-    @classmethod
-    def _non_empty_lists(cls, variants: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        _check_grid(variants)
-        return variants
 
     @property
     def label(self) -> str:
@@ -105,13 +102,7 @@ class ProfileGrid(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     profile: str = Field(min_length=1)
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
-
-    @field_validator("grid")
-    @classmethod
-    def _non_empty_lists(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        _check_grid(grid)
-        return grid
+    grid: Grid = Field(default_factory=dict)
 
 
 class SweepSpec(BaseModel):
@@ -137,7 +128,7 @@ class SweepSpec(BaseModel):
     name: str = Field(min_length=1)
     models: list[SweepModel] = Field(min_length=1)
     profiles: list[str | ProfileGrid] = Field(min_length=1)
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    grid: Grid = Field(default_factory=dict)
     simulate: bool = False
     convention: str | None = None
     results: str = "results"
@@ -145,12 +136,6 @@ class SweepSpec(BaseModel):
     max_rows: int = Field(default=MAX_ROWS, gt=0)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
-
-    @field_validator("grid")
-    @classmethod
-    def _non_empty_grid_lists(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        _check_grid(grid)
-        return grid
 
     @model_validator(mode="after")
     def _profiles_once(self) -> SweepSpec:
@@ -214,10 +199,11 @@ def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
-def _check_grid(grid: dict[str, list[Any]]) -> None:
+def _check_grid(grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
     for key, values in grid.items():
         if not values:
             raise ValueError(f"{key!r} has an empty list of values; give at least one")
+    return grid
 
 
 def load_spec(

@@ -23,17 +23,22 @@ def _final_spikes(model: nn.Module, frames: torch.Tensor) -> torch.Tensor:
     return out[0]
 
 
+def _assert_read_back_equal(model: nn.Module, path: Path, frames: torch.Tensor) -> None:
+    """The file read back spikes as the model does and traces to the same rows."""
+    back = import_nir(path)
+    assert torch.equal(_final_spikes(model, frames), _final_spikes(back, frames))
+    from_file = nc.trace(str(path), frames).layers.drop(columns="layer")
+    from_torch = nc.trace(model, frames).layers.drop(columns="layer")
+    assert from_file.equals(from_torch)
+
+
 @pytest.mark.parametrize(("name", "kw"), [("smlp", {}), ("scnn", {"pool": "avg"})])
 def test_round_trip_keeps_spikes_and_counts(tmp_path: Path, name: str, kw: dict) -> None:
     model = zoo.get(name, **kw)
     frames = torch.rand(4, 3, *zoo.example_input(name, **kw).shape[2:])
     path = tmp_path / f"{name}.nir"
     export_nir(model, frames[0], path)
-    back = import_nir(path)
-    assert torch.equal(_final_spikes(model, frames), _final_spikes(back, frames))
-    from_file = nc.trace(str(path), frames).layers.drop(columns="layer")
-    from_torch = nc.trace(model, frames).layers.drop(columns="layer")
-    assert from_file.equals(from_torch)
+    _assert_read_back_equal(model, path, frames)
 
 
 def test_leaky_maps_to_lif_with_snntorch_time_constants() -> None:
@@ -84,11 +89,7 @@ def test_synaptic_maps_to_cuba_lif_and_round_trips(tmp_path: Path) -> None:
     # tau_syn = dt / (1 - alpha) = 1e-4 / 0.25 = 4e-4; tau_mem = dt / (1 - beta) = 2e-4
     assert cuba.tau_syn.flat[0] == pytest.approx(4 * DT)
     assert cuba.tau_mem.flat[0] == pytest.approx(2 * DT)
-    back = import_nir(path)
-    assert torch.equal(_final_spikes(model, frames), _final_spikes(back, frames))
-    from_file = nc.trace(str(path), frames).layers.drop(columns="layer")
-    from_torch = nc.trace(model, frames).layers.drop(columns="layer")
-    assert from_file.equals(from_torch)
+    _assert_read_back_equal(model, path, frames)
 
 
 def test_export_command_writes_files_trace_reads_back(tmp_path: Path) -> None:
