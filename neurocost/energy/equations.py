@@ -480,7 +480,9 @@ def _static(eq: _Equations, latency: np.ndarray, cores_used: int | None) -> np.n
 
 
 def _regime(eq: _Equations) -> str:
-    """``compute-only``, or ``compute`` plus the terms compute-only estimates leave out."""
+    """``compute-only``, or ``compute`` plus the terms compute-only estimates leave out, led by
+    ``all-in`` when those terms sit inside all-in op energies (chip power / op rate) rather than
+    in memory, static or neuron figures of their own: the breakdown then shows them as 0 J."""
     profile = eq.profile
     memory_priced = any(level.read is not None or level.write is not None
                         for level in profile.memory.values())
@@ -489,4 +491,5 @@ def _regime(eq: _Equations) -> str:
               or "static" in eq.included)
     if not (memory or static):
         return "compute-only"
-    return "compute" + ("+memory" if memory else "") + ("+static" if static else "")
+    terms = "compute" + ("+memory" if memory else "") + ("+static" if static else "")
+    return f"all-in {terms}" if profile.all_in else terms

@@ -48,7 +48,9 @@ class Estimate:
     and static unless split) and, when priced with a simulated timing, one ``core:<k>`` row per
     core holding an equal share of static energy; columns ``compute_j, memory_j, neuron_j,
     routing_j, step_j, io_j, static_j, energy_j``. ``regime`` says which terms are in:
-    ``compute-only`` or ``compute`` plus ``memory`` and/or ``static``. ``latency_source`` is
+    ``compute-only`` or ``compute`` plus ``memory`` and/or ``static``, led by ``all-in`` when
+    those terms are inside all-in op energies (then ``memory_j`` and ``static_j`` read 0 J
+    because the compute column holds them). ``latency_source`` is
     ``analytic`` (profile throughput), ``tick`` (real-time chip), ``simulation`` (simpy),
     ``sanafe`` (SANA-FE) or ``mapped`` (the simulation's mapping and per-core parallelism,
     evaluated analytically); each includes the profile's fixed time per step.

@@ -329,8 +329,8 @@ class Profile(_Strict):
     architecture: Architecture | None = None
     notes: tuple[str, ...] = ()
 
-    def included_terms(self) -> set[str]:
-        """Terms some op or neuron energy already contains (never priced separately)."""
+    def priced_energies(self) -> list[Priced]:
+        """Every op and neuron energy of the profile."""
         by_connection = [v for table in self.compute.ac_by_connection.values()
                          for v in table.values()]
         priced = [*self.compute.mac.values(), *self.compute.ac.values(), *by_connection,
@@ -338,7 +338,16 @@ class Profile(_Strict):
                   *self.neuron.update.values(), *self.neuron.access.values()]
         if self.compute.bop is not None:
             priced.append(self.compute.bop)
-        return {term for value in priced for term in value.includes}
+        return priced
+
+    def included_terms(self) -> set[str]:
+        """Terms some op or neuron energy already contains (never priced separately)."""
+        return {term for value in self.priced_energies() for term in value.includes}
+
+    @property
+    def all_in(self) -> bool:
+        """Whether some op energy is an all-in figure (chip power / op rate, static inside)."""
+        return any(value.basis == "all-in" for value in self.priced_energies())
 
     @model_validator(mode="after")
     def _no_double_counting(self) -> Profile:

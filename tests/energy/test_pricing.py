@@ -182,7 +182,7 @@ def test_all_in_constant_suppresses_every_other_term():
     est = price(spiking_trace(steps=3), "truenorth-allin")
     prof = load_profile("truenorth-allin")
     assert est.energy_j == pytest.approx(45 * prof.compute.ac["any"].si)
-    assert est.regime == "compute+memory+static"
+    assert est.regime == "all-in compute+memory+static"
 
 
 def test_cmos45_int8_mac_is_mult_plus_int32_add():

@@ -15,7 +15,7 @@ from neurocost.energy.registry import (
 from neurocost.provenance import Sourced
 from tests.energy.builders import fixture_constant, toy, toy_dict
 
-SHIPPED = ["cmos45", "h100", "loihi", "snn-45nm-ac-mac", "truenorth", "truenorth-allin"]
+SHIPPED = ["cmos45", "h100", "h200", "loihi", "snn-45nm-ac-mac", "truenorth", "truenorth-allin"]
 
 
 def test_the_promised_profiles_ship():
