@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -40,6 +40,9 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     are those of the front door's ``InputSpec`` (``neurocost.tracing.workload``)."""
     parser.add_argument("model", help="zoo:NAME, package.module:factory, file.py:factory, "
                         "model.onnx or model.nir")
+    parser.add_argument("--variant", metavar="KEY=VALUE", action="append", default=[],
+                        help="a keyword argument for the model's factory, value read as YAML "
+                        "(e.g. --variant beta=0.9 --variant pool=avg); repeat for more")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", type=Path, help="input tensor file (.pt saved with "
                         "torch.save, or .npy); time-first [T, B, ...] for a model called once "
@@ -72,13 +75,29 @@ def resolve_workload(args: argparse.Namespace) -> Workload:
     """Build the model and its input from parsed ``add_workload_arguments`` options."""
     from neurocost.tracing.workload import InputSpec, ModelRef, prepare
 
-    ref = ModelRef(source=args.model)
+    ref = ModelRef(source=args.model, variant=_variant(args.variant))
     spec = InputSpec(samples=args.samples, steps=args.steps, seed=args.seed,
                      call=None if args.call is None else args.call.replace("-", "_"),
                      encoder=args.encoder or "direct", encoding=args.encoding)
     given = None if ref.zoo_name is not None and args.input is None and args.random is None \
         else _read_input(args)
     return prepare(ref, spec, x=given)
+
+
+def _variant(pairs: list[str]) -> dict[str, Any]:
+    """``--variant KEY=VALUE`` options as factory keywords (values parsed as YAML scalars)."""
+    import yaml
+
+    variant: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--variant {pair!r}: expected KEY=VALUE with a keyword name, "
+                             "e.g. --variant beta=0.9")
+        if key in variant:
+            raise ValueError(f"--variant {key}: given twice")
+        variant[key] = yaml.safe_load(value) if value else ""
+    return variant
 
 
 def _read_input(args: argparse.Namespace) -> torch.Tensor:

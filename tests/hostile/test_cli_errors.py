@@ -128,3 +128,23 @@ def test_every_neurocost_error_class_is_one_base() -> None:
     assert issubclass(neurocost.tracing.recorder.UnsupportedOperation, RuntimeError)
     assert issubclass(neurocost.models.zoo.registry.UnknownModelError, KeyError)
     assert issubclass(neurocost.interchange.onnx_export.OnnxExportError, RuntimeError)
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("beta", "expected KEY=VALUE with a keyword name"),
+    ("1x=2", "expected KEY=VALUE with a keyword name"),
+])
+def test_a_malformed_variant_option_names_itself(
+    capsys: pytest.CaptureFixture[str], option: str, message: str
+) -> None:
+    assert main(["trace", "zoo:smlp", "--variant", option]) == EXIT_INPUT_ERROR
+    assert f"--variant {option!r}: {message}" in _error_line(capsys)
+
+
+def test_variant_options_reach_the_factory(capsys: pytest.CaptureFixture[str]) -> None:
+    # zoo:smlp with hidden widths [32]: (784 x 32 + 32 x 10) synapses x 4 steps = 101,632
+    assert main(["trace", "zoo:smlp", "--samples", "1", "--variant", "hidden=[32]"]) == EXIT_OK
+    assert "dense_ops              101632 ops" in capsys.readouterr().out
+    assert main(["trace", "zoo:smlp", "--samples", "1", "--variant", "hidden=[32]",
+                 "--variant", "hidden=[8]"]) == EXIT_INPUT_ERROR
+    assert "--variant hidden: given twice" in _error_line(capsys)
