@@ -9,8 +9,9 @@ the spec it leaves behind (``DIR/sweep.yaml``).
 
 The spiking CNN is fed rate-coded spikes rather than the analog frame, so its first layer
 accumulates instead of multiplying: that is what lets Loihi (no MAC path) run it. The binary CNN
-needs an XNOR-popcount (BOP) energy that no built-in profile declares without a source; the
-report lists those pairs as "cannot run" rather than pricing them at zero.
+needs an XNOR-popcount (BOP) energy, which not every profile declares (loihi and
+snn-45nm-ac-mac have none); the report lists those pairs as "cannot run" rather than pricing
+them at zero.
 """
 
 from __future__ import annotations
