@@ -144,25 +144,36 @@ def _network(timing: Any) -> Network:
 
 
 def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
-    layers = table[["layer", "kind", "op_class"]].copy()
-    for component in LAYER_COMPONENTS:
-        layers[component_column(component)] = costs.per_layer[component][0]
+    """Layers, then ``(chip)``, then one ``core:<k>`` row per simulated core; one column per
+    component and their sum. Built column by column in NumPy: a DataFrame per row group and a
+    concat cost more than the pricing itself."""
+    n_layers = len(table)
+    cores = [] if timing is None or not len(timing.cores) else \
+        [f"core:{c}" for c in timing.cores["core"]]
+    rows = n_layers + 1 + len(cores)
     step, io, static = (float(costs.chip[c][0]) for c in CHIP_COMPONENTS)
-    chip = pd.DataFrame({"layer": ["(chip)"], "kind": "", "op_class": "",
-                         component_column("step"): [step], component_column("io"): [io],
-                         component_column("static"): [0.0]})
-    if timing is not None and len(timing.cores):
-        names = [f"core:{c}" for c in timing.cores["core"]]
-        cores = pd.DataFrame({"layer": names, "kind": "", "op_class": "",
-                              component_column("static"): [static / len(names)] * len(names)})
-        chip = pd.concat([chip, cores], ignore_index=True)
+    columns: dict[str, Any] = {
+        name: np.concatenate([table[name].to_numpy(dtype=object), [""] * (rows - n_layers)])
+        for name in ("layer", "kind", "op_class")
+    }
+    columns["layer"][n_layers:] = ["(chip)", *cores]
+    for component in LAYER_COMPONENTS:
+        values = np.zeros(rows)
+        values[:n_layers] = costs.per_layer[component][0]
+        columns[component_column(component)] = values
+    for component, value in (("step", step), ("io", io)):
+        values = np.zeros(rows)
+        values[n_layers] = value
+        columns[component_column(component)] = values
+    statics = np.zeros(rows)
+    if cores:
+        statics[n_layers + 1:] = static / len(cores)
     else:
-        chip[component_column("static")] = static
-    out = pd.concat([layers, chip], ignore_index=True).fillna(
-        {component_column(c): 0.0 for c in COMPONENTS}
-    )
-    out["energy_j"] = out[[component_column(c) for c in COMPONENTS]].sum(axis=1)
-    return out
+        statics[n_layers] = static
+    columns[component_column("static")] = statics
+    columns["energy_j"] = sum(columns[component_column(c)] for c in COMPONENTS)
+    out = pd.DataFrame(columns)
+    return out.astype({name: table[name].dtype for name in ("layer", "kind", "op_class")})
 
 
 def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,

@@ -24,6 +24,20 @@ FORMAT_VERSION = 1
 
 _TEXT_COLUMNS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding")
 
+def _groups(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's layer group (rows sharing ``LAYER_KEYS``), numbered in order of first
+    appearance, and the first row of each group."""
+    codes = np.zeros(len(df), dtype=np.int64)
+    for key in LAYER_KEYS:
+        column, uniques = pd.factorize(df[key], use_na_sentinel=False)
+        codes = codes * (len(uniques) + 1) + column
+    _, first, group = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # np.unique sorts by code: restore appearance order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[group.ravel()], first[order]
+
+
 class TraceInputError(NeurocostError):
     """An input or trace file whose counts would be meaningless (empty, NaN, negative, ...)."""
 
@@ -87,16 +101,25 @@ class Trace:
         state bits) and ``act_footprint`` (activation bits in and out of one call), which decide
         the memory level a profile places each on.
         """
+        # Grouped with NumPy rather than DataFrame.groupby: every price() starts here, and the
+        # pandas group-by over text keys cost more than all of the pricing arithmetic after it.
         df = self.layers
-        grouped = df.assign(act_bits=df["act_bits_in"] + df["act_bits_out"]).groupby(
-            LAYER_KEYS, sort=False, dropna=False)
-        table = grouped[list(ADDITIVE)].sum() / self.batch_size
-        table["calls"] = grouped.size()
-        peaks = grouped[["weight_bits_read", "state_bits_read", "act_bits"]].max()
-        table["weight_footprint"] = peaks["weight_bits_read"] / self.batch_size
-        table["state_footprint"] = peaks["state_bits_read"] / self.batch_size
-        table["act_footprint"] = peaks["act_bits"] / self.batch_size
-        return table.reset_index()
+        group, first = _groups(df)
+        groups, b = len(first), self.batch_size
+        counts = df[list(ADDITIVE)].to_numpy(dtype=np.float64)
+        table = {column: np.bincount(group, weights=counts[:, i], minlength=groups) / b
+                 for i, column in enumerate(ADDITIVE)}
+        table["calls"] = np.bincount(group, minlength=groups)
+        names = list(ADDITIVE)
+        act_bits = counts[:, names.index("act_bits_in")] + counts[:, names.index("act_bits_out")]
+        for footprint, values in (("weight_footprint", counts[:, names.index("weight_bits_read")]),
+                                  ("state_footprint", counts[:, names.index("state_bits_read")]),
+                                  ("act_footprint", act_bits)):
+            peak = np.full(groups, -np.inf)
+            np.maximum.at(peak, group, values)
+            table[footprint] = peak / b
+        keys = df[LAYER_KEYS].take(first).reset_index(drop=True)
+        return pd.concat([keys, pd.DataFrame(table)], axis=1)
 
     def per_layer(self) -> pd.DataFrame:
         """One row per layer: its encodings and additive counts per sample, summed over steps."""
