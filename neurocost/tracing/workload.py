@@ -410,7 +410,7 @@ class _Run:
 def _dataset(spec: InputSpec, steps: int, call: Call,
              base_dir: Path | None) -> tuple[LabelledData, str, Encoding | None]:
     """The data set, how its accuracy is described, and what its time-first frames are."""
-    from neurocost.models.datasets import load_digits
+    from neurocost.models.datasets import LabelledData, load_digits
 
     if spec.dataset == "digits":
         data = load_digits()
@@ -424,7 +424,7 @@ def _dataset(spec: InputSpec, steps: int, call: Call,
     except EventDataError as err:
         raise InputError(str(err)) from None
     where = f"{data.name} test split under {str(root)!r}, {len(data.test_x)} samples"
-    if call == "once" and steps == 1:  # one frame holding every event: a static input
+    if call == "once" and steps == 1:  # one frame of the whole recording: static
         data = LabelledData(data.name, data.train_x[:, 0], data.train_y, data.test_x[:, 0],
                             data.test_y, data.classes)
     return data, where, SPIKE
