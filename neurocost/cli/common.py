@@ -83,7 +83,9 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolve_workload(args: argparse.Namespace) -> Workload:
     """Build the model and its input from parsed ``add_workload_arguments`` options."""
-    from neurocost.tracing.workload import InputSpec, ModelRef, prepare
+    from pydantic import ValidationError
+
+    from neurocost.tracing.workload import InputError, InputSpec, ModelRef, prepare
 
     ref = ModelRef(source=args.model)
     fields = {"samples": args.samples} if args.samples is not None else \
@@ -97,14 +99,44 @@ def resolve_workload(args: argparse.Namespace) -> Workload:
                       root=None if args.data_root is None else str(args.data_root))
     elif args.data_root is not None:
         raise ValueError("--data-root locates an event data set; give --dataset too")
-    spec = InputSpec(steps=args.steps, seed=args.seed,
-                     call=None if args.call is None else args.call.replace("-", "_"),
-                     encoder=args.encoder or "direct", encoding=args.encoding, **fields)
+    try:
+        spec = InputSpec(steps=args.steps, seed=args.seed,
+                         call=None if args.call is None else args.call.replace("-", "_"),
+                         encoder=args.encoder or "direct", encoding=args.encoding, **fields)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputError(_option_words(str(first["msg"]).removeprefix("Value error, "))) \
+            from None
     if ref.zoo_name is None and args.input is None and args.random is None \
             and args.dataset is None:
         raise ValueError(f"{args.model}: give --input FILE, --dataset NAME or --random SHAPE "
                          "(only zoo models have a built-in example input)")
-    return prepare(ref, spec, x=None if args.random is None else _random(args))
+    try:
+        return prepare(ref, spec, x=None if args.random is None else _random(args))
+    except InputError as err:
+        raise InputError(_option_words(str(err))) from None
+
+
+# The front door names spec fields; on the command line the same things are options.
+_OPTIONS = {
+    "input.time_first: true": "the default for --input", "input.time_first: false":
+    "--static-input", "input.file": "--input", "input.root": "--data-root",
+    "input.samples": "--samples", "input.steps": "--steps", "time_first: false":
+    "--static-input", "time_first": "--static-input", "give root": "give --data-root",
+    "give a file": "give --input",
+}
+
+
+def _option_words(message: str) -> str:
+    for field, option in _OPTIONS.items():
+        message = message.replace(field, option)
+    return message
+
+
+def print_accuracy(work: Workload) -> None:
+    """The accuracy measured on a labelled input (a data set, or a file with labels), if any."""
+    if work.accuracy is not None:
+        console.print(f"  accuracy  {work.accuracy:.1%} on {work.accuracy_source}")
 
 
 def _random(args: argparse.Namespace) -> torch.Tensor:

@@ -284,6 +284,10 @@ def _example(label: str, ref: ModelRef, model: nn.Module, call: Call, steps: int
     return _framed(label, model, frame, call, steps, spec, None)
 
 
+_LAYOUT_HINT = ("; a per-step model takes time-first [T, B, ...] (input.time_first: true) or "
+                "static frames [B, ...] it is fed at every step (input.time_first: false)")
+
+
 @dataclass(frozen=True)
 class _Run:
     """A model, how it is driven and the spec: turns samples (a file's, a data set's, the
@@ -331,13 +335,16 @@ class _Run:
                             classes=int(labels.max()) + 1 if len(labels) else 0,
                             has_time_axis=time_first)
         where = f"{where}, {len(samples)} labelled samples" if y is not None else NOT_MEASURED
-        return self.on_data(data, where, measure=y is not None, draw=draw, check=check)
+        return self.on_data(data, where, measure=y is not None, draw=draw, check=check,
+                            hint=_LAYOUT_HINT)
 
     def on_data(self, data: LabelledData, where: str, frames: Encoding | None = None,
-                measure: bool = True, draw: bool = True, check: bool = True) -> Workload:
+                measure: bool = True, draw: bool = True, check: bool = True,
+                hint: str = "") -> Workload:
         """A seeded draw of ``spec.samples`` (all of them unless ``draw``) of ``data``'s test
         split, time-first frames declared as ``frames`` unless the spec declares an encoding;
-        with ``measure``, the accuracy on the whole split, from ``where``."""
+        with ``measure``, the accuracy on the whole split, from ``where``; ``hint`` ends the
+        message when the model does not take the samples."""
         import torch
 
         spec = self.spec
@@ -347,7 +354,7 @@ class _Run:
                              f"{data.name} holds {total} samples")
         steps = self._steps_of(data)
         if check:
-            self._check_fits(data)
+            self._check_fits(data, hint)
         if measure and self.call == "per_step" and not data.has_time_axis:
             where = f"{where}, {spec.encoder} encoding over {steps} steps"
         accuracy = self._accuracy(data, steps) if measure else None
@@ -369,7 +376,7 @@ class _Run:
                              f"{data.name} holds {frames} time-first frames per sample")
         return frames
 
-    def _check_fits(self, data: LabelledData) -> None:
+    def _check_fits(self, data: LabelledData, hint: str) -> None:
         """Run the model on one sample, one step: a shape it does not take is an input error
         naming the data, not a traceback from inside the model."""
         import torch
@@ -392,9 +399,7 @@ class _Run:
                 "static frames [B, ...]"
             raise InputError(
                 f"model {self.label!r} does not take {data.name} read as {layout} "
-                f"(one step of one sample has shape {list(one.shape)}: {first}); a per-step "
-                "model takes time-first [T, B, ...] (input.time_first: true) or static frames "
-                "[B, ...] it is fed at every step (input.time_first: false)") from None
+                f"(one step of one sample has shape {list(one.shape)}: {first}){hint}") from None
         finally:
             reset_state(self.model)
 
