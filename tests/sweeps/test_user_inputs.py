@@ -84,3 +84,15 @@ def test_a_spec_with_a_missing_input_file_names_it(tmp_path: Path) -> None:
     (tmp_path / "data" / "inputs.pt").unlink()
     with pytest.raises(FileNotFoundError, match=r"inputs\.pt: input\.file named in the sweep"):
         sweep(load_spec(path), workers=1)
+
+
+def test_the_documented_example_names_both_kinds_of_own_data() -> None:
+    import textwrap
+
+    from neurocost.sweeps import spec as spec_module
+
+    example = textwrap.dedent(spec_module.__doc__.split("Example::", 1)[1].split("``")[0])
+    spec = load_spec(yaml.safe_load(example), base_dir=Path("/study"))
+    inputs = [model.input for model in spec.models]
+    assert (inputs[2].file, inputs[2].time_first) == ("data/test.pt", True)
+    assert (inputs[3].dataset, inputs[3].root, inputs[3].steps) == ("nmnist", "data", 20)
