@@ -95,12 +95,12 @@ class InputSpec(BaseModel):
         optionally ``y``. With labels, accuracy is measured on every sample of the file. The
         traced batch is the whole file, or a seeded draw of ``samples`` of it when ``samples``
         is given.
-    time_first: how ``file`` (or a tensor the caller gives) is laid out. ``true``: time-first
+    time_first: how ``file`` is laid out. ``true``: time-first
         ``[T, B, ...]``, used as it is (``T`` is the number of steps; labels count along B).
         ``false``: static frames ``[B, ...]``, which the ``encoder`` turns into ``steps``
         frames for a per-step model (``direct`` repeats each) and a model called once takes as
         they are. Unset: time-first when the model is called once per step with the ``direct``
-        encoder, static frames otherwise.
+        encoder, static frames otherwise (the rule a tensor given to ``prepare`` follows).
     dataset: ``digits`` draws the traced samples from the shipped 8x8 digits test split and
         measures accuracy on the whole split. ``nmnist``, ``shd`` and ``dvsgesture`` do the same
         on the test split of that event data set under ``root``, read with tonic (never
@@ -169,7 +169,8 @@ class Workload:
     x: time-first ``[T, B, ...]`` when ``call`` is ``per_step``, else what the one call takes.
     steps: time steps of the inference (1 for a model called once that runs no steps itself).
     encoding: declared encoding of ``x`` (None: floating point, the tracer's default).
-    accuracy: top-1 accuracy on the data set's test split (fraction), None without a data set.
+    accuracy: top-1 accuracy on the data set's test split or the file's labelled samples
+        (fraction), None without labels.
     """
 
     label: str
@@ -197,7 +198,7 @@ def prepare(ref: ModelRef, spec: InputSpec, *, model: nn.Module | None = None,
             x: torch.Tensor | None = None, label: str | None = None,
             base_dir: Path | None = None) -> Workload:
     """The ``Workload`` of ``ref`` on ``spec``: ``model`` when already built (trained weights),
-    ``x`` when the caller has the input tensor (laid out as ``spec.time_first`` says), relative
+    ``x`` when the caller has the input tensor (laid out by the unset ``time_first`` rule), relative
     ``file`` and ``root`` paths resolved against ``base_dir`` (default: the working directory)."""
     from neurocost.models.state import is_stepwise
 
