@@ -51,6 +51,11 @@ def component_column(component: str) -> str:
 EncoderName = Literal["direct", "rate", "latency", "delta"]
 ENCODER_NAMES: tuple[EncoderName, ...] = get_args(EncoderName)
 
+# ---- labelled data sets an input may come from -------------------------------------------------
+# digits ships with scikit-learn; the event data sets are read with tonic from the user's files.
+DatasetName = Literal["digits", "nmnist", "shd", "dvsgesture"]
+DATASET_NAMES: tuple[DatasetName, ...] = get_args(DatasetName)
+
 # ---- units -------------------------------------------------------------------------------------
 OPS = "ops"            # synaptic operations of any class
 FLOPS = "FLOPs"        # floating-point operations as a convention counts them

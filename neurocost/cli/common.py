@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from neurocost.vocabulary import ENCODER_NAMES
+from neurocost.vocabulary import DATASET_NAMES, ENCODER_NAMES
 
 if TYPE_CHECKING:  # torch and the front door load when a command runs, not when it is parsed
     import torch
 
     from neurocost.tracing.workload import Workload
+
+DEFAULT_SAMPLES = 8  # of a zoo example input or a data set, unless --samples says otherwise
 
 # Wide enough for per-layer tables when output goes to a file or a CI log (no terminal width).
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -44,15 +46,26 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a keyword argument for the model's factory, value read as YAML "
                         "(e.g. --variant beta=0.9 --variant pool=avg); repeat for more")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--input", type=Path, help="input tensor file (.pt saved with "
-                        "torch.save, or .npy); time-first [T, B, ...] for a model called once "
-                        "per step")
+    source.add_argument("--input", type=Path, help="input tensor file: .pt (torch.save of a "
+                        "tensor, or of a dict with x and labels y), .npy, or .npz with x (and "
+                        "y); time-first [T, B, ...] for a model called once per step unless "
+                        "--encoder or --static-input is given; with labels, accuracy is measured")
     source.add_argument("--random", metavar="SHAPE", help="seeded uniform [0,1) input of this "
                         "shape, e.g. 25,8,1,28,28 (time-first for a model called once per step)")
+    source.add_argument("--dataset", choices=DATASET_NAMES, help="the test split of a "
+                        "data set (accuracy measured on all of it): digits ships with "
+                        "scikit-learn; nmnist, shd, dvsgesture are read from --data-root")
+    parser.add_argument("--data-root", type=Path, help="folder holding the event data set in "
+                        "tonic's layout (ROOT/NMNIST/Test/..., ROOT/SHD/shd_test.h5, "
+                        "ROOT/DVSGesture/ibmGestureTest/...); nothing is downloaded")
+    parser.add_argument("--static-input", action="store_true", help="--input holds static "
+                        "frames [B, ...]; a model called once per step is fed each at every "
+                        "step (or the --encoder's frames of it)")
     parser.add_argument("--steps", type=int, help="time steps (zoo models: length of the "
                         "example input; with --call once: steps the model runs by itself)")
-    parser.add_argument("--samples", "--batch", dest="samples", type=int, default=8,
-                        help="samples in a zoo example input (default 8)")
+    parser.add_argument("--samples", "--batch", dest="samples", type=int,
+                        help="samples traced: of a zoo example input (default 8), of a data set "
+                        "(default 8, a seeded draw) or of --input (default all of them)")
     parser.add_argument("--seed", type=int, default=0, help="seed of example/random inputs")
     parser.add_argument("--call", choices=["per-step", "once"], help="how the model is "
                         "driven: once per time step on x[t], or once on the whole input "
@@ -73,15 +86,54 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolve_workload(args: argparse.Namespace) -> Workload:
     """Build the model and its input from parsed ``add_workload_arguments`` options."""
-    from neurocost.tracing.workload import InputSpec, ModelRef, prepare
+    from pydantic import ValidationError
+
+    from neurocost.tracing.workload import InputError, InputSpec, ModelRef, prepare
 
     ref = ModelRef(source=args.model, variant=_variant(args.variant))
-    spec = InputSpec(samples=args.samples, steps=args.steps, seed=args.seed,
-                     call=None if args.call is None else args.call.replace("-", "_"),
-                     encoder=args.encoder or "direct", encoding=args.encoding)
-    given = None if ref.zoo_name is not None and args.input is None and args.random is None \
-        else _read_input(args)
-    return prepare(ref, spec, x=given)
+    fields = {"samples": args.samples} if args.samples is not None else \
+        {} if args.input is not None else {"samples": DEFAULT_SAMPLES}
+    if args.input is not None:
+        fields.update(file=str(args.input), time_first=False if args.static_input else None)
+    elif args.static_input:
+        raise ValueError("--static-input says how --input is laid out; give --input FILE")
+    if args.dataset is not None:
+        fields.update(dataset=args.dataset,
+                      root=None if args.data_root is None else str(args.data_root))
+    elif args.data_root is not None:
+        raise ValueError("--data-root locates an event data set; give --dataset too")
+    try:
+        spec = InputSpec(steps=args.steps, seed=args.seed,
+                         call=None if args.call is None else args.call.replace("-", "_"),
+                         encoder=args.encoder or "direct", encoding=args.encoding, **fields)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputError(_option_words(str(first["msg"]).removeprefix("Value error, "))) \
+            from None
+    if ref.zoo_name is None and args.input is None and args.random is None \
+            and args.dataset is None:
+        raise ValueError(f"{args.model}: give --input FILE, --dataset NAME or --random SHAPE "
+                         "(only zoo models have a built-in example input)")
+    try:
+        return prepare(ref, spec, x=None if args.random is None else _random(args))
+    except InputError as err:
+        raise InputError(_option_words(str(err))) from None
+
+
+# The front door names spec fields; on the command line the same things are options.
+_OPTIONS = {
+    "input.time_first: true": "the default for --input", "input.time_first: false":
+    "--static-input", "input.file": "--input", "input.root": "--data-root",
+    "input.samples": "--samples", "input.steps": "--steps", "time_first: false":
+    "--static-input", "time_first": "--static-input", "give root": "give --data-root",
+    "give a file": "give --input",
+}
+
+
+def _option_words(message: str) -> str:
+    for field, option in _OPTIONS.items():
+        message = message.replace(field, option)
+    return message
 
 
 def _variant(pairs: list[str]) -> dict[str, Any]:
@@ -100,31 +152,17 @@ def _variant(pairs: list[str]) -> dict[str, Any]:
     return variant
 
 
-def _read_input(args: argparse.Namespace) -> torch.Tensor:
+def print_accuracy(work: Workload) -> None:
+    """The accuracy measured on a labelled input (a data set, or a file with labels), if any."""
+    if work.accuracy is not None:
+        console.print(f"  accuracy  {work.accuracy:.1%} on {work.accuracy_source}")
+
+
+def _random(args: argparse.Namespace) -> torch.Tensor:
     import torch
 
-    if args.random is not None:
-        try:
-            shape = [int(s) for s in args.random.split(",")]
-        except ValueError:
-            raise ValueError(f"--random {args.random!r}: expected sizes like 25,8,784") from None
-        return torch.rand(shape, generator=torch.Generator().manual_seed(args.seed))
-    if args.input is None:
-        raise ValueError(f"{args.model}: give --input FILE or --random SHAPE (only zoo models "
-                         "have a built-in example input)")
-    path: Path = args.input
-    if not path.is_file():
-        raise FileNotFoundError(f"--input {str(path)!r}: no such file")
-    if path.suffix == ".npy":
-        import numpy as np
-
-        try:
-            return torch.from_numpy(np.load(path, allow_pickle=False))
-        except (ValueError, OSError, EOFError) as err:  # truncated, garbage or pickled arrays
-            raise ValueError(f"--input {str(path)!r}: not a readable .npy array ({err})") from None
-    from neurocost.models.weights import read_tensor_file
-
-    loaded = read_tensor_file(path, "--input")
-    if not isinstance(loaded, torch.Tensor):
-        raise ValueError(f"--input {str(path)!r}: holds {type(loaded).__name__}, not a tensor")
-    return loaded
+    try:
+        shape = [int(s) for s in args.random.split(",")]
+    except ValueError:
+        raise ValueError(f"--random {args.random!r}: expected sizes like 25,8,784") from None
+    return torch.rand(shape, generator=torch.Generator().manual_seed(args.seed))

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
+from neurocost.cli.common import (
+    add_workload_arguments,
+    console,
+    print_accuracy,
+    resolve_workload,
+    si,
+)
 from neurocost.vocabulary import COMPONENTS, component_column
 
 if TYPE_CHECKING:
@@ -61,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                       f"{si(est.latency_s - est.timing.latency_s, 's')} fixed per step "
                       "(host and barrier management)")
     console.print(f"  regime    {est.regime}")
+    print_accuracy(work)
     console.print(f"  profile   {est.profile_id} {est.profile_version} ({est.profile_status})")
     if est.timing is not None:
         for label, value in est.timing.summary_rows():

@@ -6,7 +6,13 @@ import argparse
 
 from rich.table import Table
 
-from neurocost.cli.common import add_workload_arguments, console, resolve_workload, si
+from neurocost.cli.common import (
+    add_workload_arguments,
+    console,
+    print_accuracy,
+    resolve_workload,
+    si,
+)
 
 _SHOWN = [  # (column, header)
     ("dense_ops", "dense"), ("effective_ops", "effective"),
@@ -50,5 +56,6 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"  coverage               {tr.coverage:.1%} of dense synaptic work understood")
     for gap in tr.gaps:
         console.print(f"  [yellow]gap[/] {gap.where}: {gap.what} ({gap.calls} calls)")
+    print_accuracy(work)
     return 0
 

@@ -36,9 +36,11 @@ class TrainResult:
 
 def _logits(model: nn.Module, x: torch.Tensor, steps: int | None, time_axis: bool,
             encoder: Encoder) -> torch.Tensor:
-    """Class scores of one batch, averaged over time steps for a stepwise model."""
+    """Class scores of one batch, averaged over time steps for a stepwise model. A model
+    called once on event data takes the batch time-first ``[T, B, ...]`` and runs the steps
+    itself, as the tracer drives it."""
     if steps is None:
-        return model(x)
+        return model(x.transpose(0, 1) if time_axis else x)
     frames = x.transpose(0, 1) if time_axis else encoder(x, steps)
     reset_state(model)
     total = 0.0

@@ -1,9 +1,10 @@
 """Trace one model variant of a sweep on its input, once, and cache the trace in the results store.
 
 A ``ModelJob`` names everything that decides what a model does (source, variant keyword
-arguments, trained weights by content hash, input, seed); its ``key`` is the cache key, so a
-resumed sweep reuses the trace instead of running the model again, and retrained weights or a
-changed input are traced afresh.
+arguments, trained weights and an input file by content hash, input, seed); its ``key`` is the
+cache key, so a resumed sweep reuses the trace instead of running the model again, and retrained
+weights or a changed input are traced afresh. An event data set under ``input.root`` is keyed by
+its path alone (hashing a data set would cost as much as reading it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from neurocost.tracing.workload import ModelRef, prepare
 
 @dataclass(frozen=True)
 class ModelJob:
-    """One model variant on one input."""
+    """One model variant on one input; ``base_dir`` (the spec's folder) is where relative
+    input paths start."""
 
     label: str
     source: str
@@ -34,12 +36,16 @@ class ModelJob:
     weights: Path | None
     input: SweepInput
     seed: int
+    base_dir: Path
 
     @cached_property
     def key(self) -> str:
-        weights = _file_digest(self.weights) if self.weights else None
+        weights = _file_digest(self.weights, "weights file") if self.weights else None
+        data = _file_digest(self.base_dir / Path(self.input.file).expanduser(), "input.file") \
+            if self.input.file else None
         payload = {"label": self.label, "source": self.source, "variant": self.variant,
-                   "weights": weights, "input": self.input.model_dump(), "seed": self.seed}
+                   "weights": weights, "input": self.input.model_dump(), "input_file": data,
+                   "seed": self.seed}
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -92,14 +98,14 @@ def _run(job: ModelJob) -> TracedModel:
         load_weights(model, job.weights)
     model.eval()
     work = prepare(ModelRef(source=job.source, variant=job.variant), job.input, model=model,
-                   label=job.label)
+                   label=job.label, base_dir=job.base_dir)
     recorded = work.trace()
     recorded.model = job.label
     return TracedModel(job, recorded, work.accuracy, work.accuracy_source)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, what: str) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: weights file named in the sweep spec not found") from None
+        raise FileNotFoundError(f"{path}: {what} named in the sweep spec not found") from None

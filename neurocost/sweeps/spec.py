@@ -5,6 +5,13 @@ reviewed like any other file in a repository. Every field is validated up front,
 key and value against its profile (``sweep.check_profiles``), so a bad spec fails with the file,
 the field's dotted location and the offending value before any model is run.
 
+Inputs from your own data (paths relative to the spec file): ``file`` is a ``.pt`` (a tensor, or
+``{x, y}`` with labels), ``.npy`` or ``.npz`` file, time-first ``[T, B, ...]`` with
+``time_first: true``, static frames ``[B, ...]`` the encoder expands with ``time_first: false``;
+``dataset: nmnist | shd | dvsgesture`` with ``root`` reads that data set's test split with tonic
+(nothing is downloaded) into ``steps`` spike frames. With labels, the accuracy on all of them is
+recorded next to the energy.
+
 Example::
 
     name: digits-chips
@@ -15,6 +22,11 @@ Example::
       - source: my_model.py:build
         weights: my_model.pt                 # a state_dict file, relative to this file
         input: {shape: [1, 28, 28], steps: 25}
+      - source: my_model.py:build
+        name: my-model-on-my-data
+        input: {file: data/test.pt, time_first: true}  # torch.save({"x": [T, B, ...], "y": ...})
+      - source: my_snn.py:build              # an N-MNIST model: frames [2, 34, 34]
+        input: {dataset: nmnist, root: data, steps: 20}  # data/NMNIST/Test/<digit>/*.bin
     profiles:
       - cmos45                               # swept over the shared grid below
       - profile: loihi                       # a grid of its own (its keys differ)
@@ -76,6 +88,8 @@ class SweepModel(BaseModel):
     variants: factory keyword arguments, each with a list of values; every combination is swept.
     weights: a ``state_dict`` file (``torch.save``) loaded into each built model, relative to
         the spec file; trained weights make the measured accuracy meaningful.
+    input: what the model runs on (``SweepInput``); its ``file`` and ``root`` are relative to
+        the spec file too.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -193,7 +193,7 @@ def _model_jobs(spec: SweepSpec) -> list[ModelJob]:
         weights = spec.resolve(model.weights) if model.weights else None
         for variant in model.variant_kwargs():
             jobs.append(ModelJob(model.label, model.source, variant, weights, model.input,
-                                 spec.seed))
+                                 spec.seed, spec.base_dir))
     return jobs
 
 
