@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurocost.energy.pricing import price_variants
+from neurocost.energy.pricing import price, price_variants
 from neurocost.energy.registry import load_profile
 from neurocost.sim.synthetic import chain_trace
 
@@ -36,3 +36,14 @@ def test_price_10k_variants(benchmark, ten_layer_trace):
     assert len(rows) == VARIANTS
     assert rows["energy_j"].notna().all()
     benchmark.extra_info["variants_per_s"] = VARIANTS / benchmark.stats.stats.mean
+
+
+@pytest.mark.benchmark(group="price-one-trace")
+@pytest.mark.parametrize("profile_id", ["cmos45", "loihi"])
+def test_price_one_trace(benchmark, ten_layer_trace, profile_id):
+    """The fixed cost of ``nc.price``: one estimate of one 10-layer trace (issue 16 target:
+    <= 2 ms). ``loihi`` includes the mapped analytic timing of an event-driven chip."""
+    profile = load_profile(profile_id)
+    estimate = benchmark.pedantic(price, args=(ten_layer_trace, profile), rounds=50,
+                                  warmup_rounds=3)
+    assert estimate.energy_j > 0

@@ -86,6 +86,7 @@ def _times(bits: np.ndarray, energy: np.ndarray) -> np.ndarray:
 class _Equations:
     def __init__(self, table: pd.DataFrame, params: Params, steps: int) -> None:
         self.table, self.params, self.profile = table, params, params.profile
+        self._columns: dict[str, np.ndarray] = {}  # table columns as floats, read once each
         self.n, self.steps = params.n, steps
         self.syn = table["synaptic"].to_numpy()
         self.reads_weights = self.syn | table["lookup"].to_numpy()
@@ -114,7 +115,10 @@ class _Equations:
                              node, voltage)
 
     def col(self, name: str) -> np.ndarray:
-        return self.table[name].to_numpy(dtype=float)
+        column = self._columns.get(name)
+        if column is None:
+            column = self._columns[name] = self.table[name].to_numpy(dtype=float)
+        return column
 
     def value(self, formula: Formula | None):
         if formula is None:

@@ -88,8 +88,26 @@ def walk(node: Any, prefix: str = "") -> Iterator[tuple[str, Any, bool]]:
             yield path, value, holds_constant
 
 
+_LEAVES: dict[int, tuple[Profile, list[tuple[str, Any, bool]]]] = {}
+_LEAVES_KEPT = 64  # profiles whose leaves are remembered (a sweep prices a handful)
+
+
+def leaves(profile: Profile) -> list[tuple[str, Any, bool]]:
+    """``walk(profile)`` as a list, remembered per profile object: profiles are frozen, and
+    every ``price`` call reads all of them, so walking the model tree each time was a fixed cost
+    of its own."""
+    kept = _LEAVES.get(id(profile))
+    if kept is not None and kept[0] is profile:
+        return kept[1]
+    if len(_LEAVES) >= _LEAVES_KEPT:
+        _LEAVES.pop(next(iter(_LEAVES)))
+    found = list(walk(profile))
+    _LEAVES[id(profile)] = (profile, found)
+    return found
+
+
 def _flatten(profile: Profile, params: Params) -> None:
-    for path, value, holds_constant in walk(profile):
+    for path, value, holds_constant in leaves(profile):
         if isinstance(value, Sourced):
             params.values[path] = value.si
             params.units[path] = value.unit

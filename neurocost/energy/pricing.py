@@ -18,7 +18,7 @@ from neurocost.energy.conventions import Convention, get_convention
 from neurocost.energy.counts import layer_counts
 from neurocost.energy.equations import Costs, Network, compute_costs
 from neurocost.energy.estimate_record import Estimate, PriceTable
-from neurocost.energy.params import OverrideError, Params, override_paths, to_si, walk
+from neurocost.energy.params import OverrideError, Params, leaves, override_paths, to_si
 from neurocost.energy.registry import load_profile
 from neurocost.energy.resolve import op_notes
 from neurocost.energy.schema import Profile
@@ -94,7 +94,8 @@ def _profile_notes(profile: Profile, table: pd.DataFrame) -> list[str]:
 
 def _constants(params: Params) -> pd.DataFrame:
     """Every sourced profile field the equations read, as the profile states it."""
-    stated = {path: value for path, value, _ in walk(params.profile) if isinstance(value, Sourced)}
+    stated = {path: value for path, value, _ in leaves(params.profile)
+              if isinstance(value, Sourced)}
     rows = [(path, stated[path].value, stated[path].unit, stated[path].source,
              stated[path].basis) for path in sorted(params.read) if path in stated]
     return pd.DataFrame(rows, columns=["path", "value", "unit", "source", "basis"])
@@ -172,8 +173,7 @@ def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
         statics[n_layers] = static
     columns[component_column("static")] = statics
     columns["energy_j"] = sum(columns[component_column(c)] for c in COMPONENTS)
-    out = pd.DataFrame(columns)
-    return out.astype({name: table[name].dtype for name in ("layer", "kind", "op_class")})
+    return pd.DataFrame(columns)
 
 
 def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
