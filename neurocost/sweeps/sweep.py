@@ -11,6 +11,7 @@ flight, and rerunning the same command skips every row already committed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -202,17 +203,34 @@ def _row_keys(
     convention: str | None, seed: int,
 ) -> list[str]:
     """Each grid point's row identity: what was traced, on which profile content, under which
-    overrides. The shared part is hashed once, so 10,000 points cost 10,000 small hashes."""
+    overrides. The shared part is hashed once, so 10,000 points cost 10,000 small hashes, and
+    the keys are remembered: a sweep asks for them when it resumes, filters and stores."""
+    return list(_keys_of(job_key, profile_digest, _grid_text(grid), simulate, convention, seed))
+
+
+@functools.lru_cache(maxsize=64)
+def _keys_of(job_key: str, profile_digest: str, grid_text: str, simulate: bool,
+             convention: str | None, seed: int) -> tuple[str, ...]:
     shared = _digest({"model": job_key, "profile": profile_digest, "simulate": simulate,
                       "convention": convention, "seed": seed})
-    return [
-        hashlib.sha256(f"{shared}|{text}".encode()).hexdigest()[:20]
-        for text in _overrides_json(grid)
-    ]
+    return tuple(hashlib.sha256(f"{shared}|{text}".encode()).hexdigest()[:20]
+                 for text in _points_text(grid_text))
 
 
 def _overrides_json(grid: dict[str, list[Any]]) -> list[str]:
-    return [json.dumps(point, sort_keys=True) for point in expand_grid(grid)]
+    """Each grid point's overrides as JSON (keys sorted), in ``expand_grid`` order."""
+    return list(_points_text(_grid_text(grid)))
+
+
+def _grid_text(grid: dict[str, list[Any]]) -> str:
+    """The grid as JSON, key order kept (it decides the points' order): a hashable cache key."""
+    return json.dumps(list(grid.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _points_text(grid_text: str) -> tuple[str, ...]:
+    return tuple(json.dumps(point, sort_keys=True)
+                 for point in expand_grid(dict(json.loads(grid_text))))
 
 
 def check_profiles(spec: SweepSpec, profiles: dict[str, Profile]) -> None:

@@ -249,6 +249,13 @@ class Interceptor(TorchDispatchMode):
         self.weight_storages = weight_storages
         self._functional_convs: dict[tuple, _FunctionalConv] = {}
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """False: torch would otherwise wrap ``__torch_dispatch__`` to keep torch.compile out of
+        it, and that wrapper imports ``torch._dynamo`` on the first op (about 1 s, paid by every
+        command-line trace). Tracing runs eagerly, never under torch.compile."""
+        return False
+
     def __exit__(self, *exc: object) -> None:
         self.scope.resume()  # a forward that raised never reached its post-hook
         super().__exit__(*exc)
