@@ -25,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                         help="run on this Dask distributed scheduler instead of local processes")
     parser.add_argument("--workers", type=int, default=None,
-                        help="local worker processes (default: CPU count)")
+                        help="local worker processes for simulated sweeps (default: CPU "
+                        "count); without simulation, pricing runs in this process, where it is "
+                        "faster than starting workers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_run)
 

@@ -85,9 +85,44 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(
     pd.testing.assert_frame_equal(resumed.read(), reference)
 
 
-def test_process_pool_matches_the_in_process_run(tmp_path: Path, reference: pd.DataFrame) -> None:
-    outcome = sweep(write_spec(tmp_path), workers=2)
-    pd.testing.assert_frame_equal(outcome.read(), reference)
+def _simulated_spec(directory: Path) -> Path:
+    """Two spiking MLPs simulated on Loihi: the units a sweep hands to a process pool."""
+    spec = {
+        "name": "pool-test",
+        "models": [{"source": "zoo:smlp", "variants": {"seed": [0, 1]},
+                    "input": {"samples": 1, "encoder": "rate"}}],
+        "profiles": ["loihi"],
+        "simulate": True,
+        "results": "results",
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "sweep.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_process_pool_matches_the_in_process_run(tmp_path: Path) -> None:
+    alone = sweep(_simulated_spec(tmp_path / "one"), workers=1).read()
+    pooled = sweep(_simulated_spec(tmp_path / "two"), workers=2).read()
+    assert alone["sim_latency_s"].gt(0).all() and alone["cannot_run"].isna().all()
+    pd.testing.assert_frame_equal(pooled, alone)
+
+
+def test_unsimulated_pricing_stays_in_process(tmp_path: Path, monkeypatch) -> None:
+    # pricing a grid takes milliseconds, a worker's start-up seconds: more workers must not slow
+    # a sweep down, so without simulation no pool is started whatever --workers says
+    from neurocost.sweeps import sweep as engine
+
+    asked = []
+    real = engine.run_tasks
+
+    def recording(function, tasks, scheduler=None, workers=None):
+        asked.append(workers)
+        return real(function, tasks, scheduler, workers)
+
+    monkeypatch.setattr(engine, "run_tasks", recording)
+    sweep(write_spec(tmp_path), workers=4)
+    assert asked == [1]
 
 
 def test_dask_cluster_matches_the_in_process_run(tmp_path: Path, reference: pd.DataFrame) -> None:
