@@ -8,8 +8,8 @@ a ``SeqToANNContainer`` see it with time folded into the batch (``[T*B, ...]``);
 back into one row per step. Everything else is seen at the aten level: matrix products between
 activations (``torch.matmul``, ``bmm``, ``einsum``, fused scaled-dot-product attention, grouped
 query attention included) and functional convolutions are counted there, and ops that contract
-tensors in ways we cannot count (RNN kernels, transposed or 3-d convolutions, ...) are reported
-as gaps — an error in strict mode.
+tensors in ways we cannot count (RNN kernels, transposed or 3-d convolutions, FFTs, solves and
+matrix factorisations, pairwise distances ...) are reported as gaps — an error in strict mode.
 """
 
 from __future__ import annotations
@@ -375,7 +375,8 @@ for _name in ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_produc
     if hasattr(_aten, _name):
         _HANDLERS[getattr(_aten, _name)] = _attention
 
-# Contractions that do real work we cannot count exactly (yet): strict mode stops on them.
+# Contractions, transforms and matrix factorisations that do real work we cannot count exactly
+# (yet): strict mode stops on them rather than letting a solve or an SVD pass as 0 ops.
 _UNCOUNTABLE = {
     getattr(_aten, n) for n in (
         "lstm", "gru", "rnn_tanh", "rnn_relu", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell",
@@ -383,6 +384,13 @@ _UNCOUNTABLE = {
         "mv", "addmv", "dot", "vdot", "addbmm", "addr", "_trilinear", "embedding_bag",
         "_embedding_bag", "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
         "mkldnn_convolution", "_convolution", "conv_tbc", "_weight_int8pack_mm", "_int_mm",
-        "fft_fft", "fft_rfft", "_fft_r2c", "_fft_c2c",
+        "fft_fft", "fft_rfft", "_fft_r2c", "_fft_c2c", "_fft_c2r",
+        "_cdist_forward", "_pdist_forward", "_euclidean_dist",
+        "_linalg_solve_ex", "linalg_inv_ex", "linalg_lstsq", "linalg_pinv", "_linalg_svd",
+        "linalg_qr", "linalg_cholesky_ex", "cholesky_solve", "cholesky_inverse", "_linalg_det",
+        "_linalg_slogdet", "_linalg_eigh", "linalg_eig", "linalg_lu_factor_ex", "linalg_lu",
+        "linalg_lu_solve", "linalg_solve_triangular", "triangular_solve", "linalg_matrix_exp",
+        "linalg_householder_product", "geqrf", "ormqr", "linalg_ldl_factor_ex",
+        "linalg_ldl_solve",
     ) if hasattr(_aten, n)
 }

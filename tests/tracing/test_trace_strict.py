@@ -76,3 +76,35 @@ def test_corrupt_trace_file_is_named(tmp_path):
     path.write_text('{"format": "neurocost.trace", "layers": [')
     with pytest.raises(ValueError, match="broken.json"):
         Trace.from_json(path)
+
+
+class _Then(nn.Module):
+    """A Linear, then ``op`` on its output: how a user writes a solve or a distance."""
+
+    def __init__(self, op) -> None:  # noqa: ANN001
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.op = op
+
+    def forward(self, x):
+        return self.op(self.fc(x))
+
+
+def _gram(y: torch.Tensor) -> torch.Tensor:
+    return y.T @ y + torch.eye(y.shape[1])
+
+
+@pytest.mark.parametrize(("op", "aten"), [
+    (lambda y: torch.linalg.solve(_gram(y), y.T), "_linalg_solve_ex"),
+    (lambda y: torch.linalg.inv(_gram(y)), "linalg_inv_ex"),
+    (lambda y: torch.linalg.svd(y).S, "_linalg_svd"),
+    (lambda y: torch.linalg.lstsq(y, y).solution, "linalg_lstsq"),
+    (lambda y: torch.linalg.cholesky(_gram(y)), "linalg_cholesky_ex"),
+    (lambda y: torch.cdist(y, y), "_cdist_forward"),
+    (lambda y: torch.linalg.det(_gram(y)), "_linalg_det"),
+])
+def test_matrix_factorisations_and_distances_are_not_silent_zeros(op, aten):
+    with pytest.raises(UnsupportedOperation, match=rf"aten\.{aten}"):
+        nc.trace(_Then(op), torch.rand(4, 4), steps=1)
+    tr = nc.trace(_Then(op), torch.rand(4, 4), steps=1, strict=False)
+    assert [g.what for g in tr.gaps] == [f"aten.{aten}"] and tr.coverage < 1
