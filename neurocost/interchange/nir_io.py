@@ -14,8 +14,12 @@ the translation for the supported layers is done here, with snnTorch's conventio
                         the reset rule (subtract or zero) travels in the node metadata.
     snn.Synaptic     -> nir.CubaLIF: tau_syn = dt / (1 - alpha), tau_mem = dt / (1 - beta),
                         r = tau_mem / dt, w_in = tau_syn / dt (the same one-step equivalence)
-Max pooling has no NIR equivalent and is refused by name, as is any other layer (subclasses of
-the neurons too: their firing differs, e.g. TernaryLeaky's signed spikes).
+    snn.Lapicque     -> nir.LIF with decay 1 - T / (R C) as for Leaky and r = (T / C) tau / dt,
+                        the input gain Leaky lacks; a LIF whose gain is not 1 reads back as
+                        Lapicque (time step 1, C = 1 / gain)
+Max pooling, the recurrent RLeaky and RSynaptic (cyclic graphs; this translation handles chains)
+and Alpha (two synaptic currents, no NIR node) are refused by name, as is any other layer
+(subclasses of the neurons too: their firing differs, e.g. TernaryLeaky's signed spikes).
 """
 
 from __future__ import annotations
@@ -65,6 +69,20 @@ def _lif(module: snn.Leaky, shape: tuple[int, ...]) -> object:
                    v_threshold=threshold, metadata={_RESET_KEY: reset})
 
 
+def _lapicque_lif(module: snn.Lapicque, shape: tuple[int, ...]) -> object:
+    """snnTorch's Lapicque (v <- (1 - T/RC) v + (T/C) I) as NIR's LIF: the decay gives tau as
+    for Leaky, and r carries the input gain T/C that Leaky does not have (r = gain tau / dt)."""
+    import nir
+
+    step, resistance, capacitance = (t.detach() for t in (module.time_step, module.R, module.C))
+    decay = 1.0 - step / (resistance * capacitance)
+    tau = _time_constant(decay, shape, "1 - time_step / (R C)")
+    gain = np.broadcast_to((step / capacitance).numpy(), shape).astype(np.float32)
+    threshold, reset = _firing(module, shape)
+    return nir.LIF(tau=tau, r=gain * tau / DT, v_leak=np.zeros(shape, np.float32),
+                   v_threshold=threshold, metadata={_RESET_KEY: reset})
+
+
 def _cuba_lif(module: snn.Synaptic, shape: tuple[int, ...]) -> object:
     """snnTorch's Synaptic (synaptic current decaying by alpha, membrane by beta) as NIR's
     current-based LIF, with the input and leak gains that make one NIR step one snnTorch step."""
@@ -86,6 +104,15 @@ def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> obj
         return _lif(module, tuple(y.shape[1:]))
     if type(module) is snn.Synaptic:
         return _cuba_lif(module, tuple(y.shape[1:]))
+    if type(module) is snn.Lapicque:
+        return _lapicque_lif(module, tuple(y.shape[1:]))
+    if isinstance(module, (snn.RLeaky, snn.RSynaptic)):
+        raise NirConversionError(f"layer {name!r} ({type(module).__name__}): a recurrent neuron "
+                                 "is a cyclic NIR graph (its feedback weights an edge back to "
+                                 "itself); this translation writes and reads chains only")
+    if isinstance(module, snn.Alpha):
+        raise NirConversionError(f"layer {name!r} (Alpha): NIR has no node with Alpha's two "
+                                 "synaptic currents (excitatory and inhibitory)")
     if isinstance(module, nn.MaxPool2d):
         raise NirConversionError(f"layer {name!r} (MaxPool2d): NIR has no max-pooling node, "
                                  "only AvgPool2d and SumPool2d; use nn.AvgPool2d to export")
@@ -110,7 +137,7 @@ def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> obj
                              padding=np.array(_pair(module.padding)))
     raise NirConversionError(
         f"layer {name!r} ({type(module).__name__}) has no NIR translation; supported: Linear, "
-        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky and Synaptic"
+        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky, Synaptic and Lapicque"
     )
 
 
@@ -140,15 +167,29 @@ def export_nir(model: nn.Sequential, sample: torch.Tensor,
     return graph
 
 
-def _leaky(node: object, output: bool) -> snn.Leaky:
+def _leaky(node: object, output: bool) -> snn.Leaky | snn.Lapicque:
+    """Leaky when the LIF's input gain r dt / tau is 1 (r = tau / dt), else Lapicque with
+    time step 1, C = 1 / gain and R C = 1 / (1 - decay)."""
     tau = np.asarray(node.tau, np.float32)
     beta = 1.0 - DT / tau
+    gain = np.asarray(node.r, np.float32) * DT / tau
     threshold = np.asarray(node.v_threshold, np.float32)
     if np.any(np.asarray(node.v_leak) != 0):
         raise NirConversionError("NIR LIF with v_leak != 0 has no snnTorch Leaky equivalent")
     reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
-    return snn.Leaky(beta=_scalar_or_tensor(beta), threshold=_scalar_or_tensor(threshold),
-                     reset_mechanism=reset, init_hidden=True, output=output)
+    firing = {"threshold": _scalar_or_tensor(threshold), "reset_mechanism": reset,
+              "init_hidden": True, "output": output}
+    if np.allclose(gain, 1.0, rtol=1e-6, atol=0.0):
+        return snn.Leaky(beta=_scalar_or_tensor(beta), **firing)
+    capacitance = 1.0 / gain
+    return snn.Lapicque(R=_as_tensor(1.0 / ((1.0 - beta) * capacitance)),
+                        C=_as_tensor(capacitance), time_step=1.0, **firing)
+
+
+def _as_tensor(values: np.ndarray) -> torch.Tensor:
+    """Lapicque's R and C: a 0-d tensor when every neuron shares the value."""
+    shared = _scalar_or_tensor(values)
+    return torch.as_tensor(shared, dtype=torch.float32)
 
 
 def _synaptic(node: object, output: bool) -> snn.Synaptic:

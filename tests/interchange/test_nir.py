@@ -92,6 +92,43 @@ def test_synaptic_maps_to_cuba_lif_and_round_trips(tmp_path: Path) -> None:
     _assert_read_back_equal(model, path, frames)
 
 
+def test_lapicque_maps_to_lif_with_its_input_gain_and_round_trips(tmp_path: Path) -> None:
+    import snntorch as snn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(12, 8),
+                          snn.Lapicque(R=5.0, C=2e-3, time_step=1e-3, init_hidden=True),
+                          nn.Linear(8, 4), snn.Leaky(beta=0.8, init_hidden=True, output=True))
+    with torch.no_grad():
+        model[0].weight.mul_(3)
+    frames = torch.rand(6, 3, 12, generator=torch.Generator().manual_seed(1))
+    path = tmp_path / "lapicque.nir"
+    lif = export_nir(model, frames[0], path).nodes["1"]
+    # decay 1 - T/(RC) = 1 - 1e-3/1e-2 = 0.9: tau = dt / 0.1 = 1e-3; gain T/C = 0.5:
+    # r = gain x tau / dt = 0.5 x 10 = 5
+    assert lif.tau.flat[0] == pytest.approx(10 * DT) and lif.r.flat[0] == pytest.approx(5.0)
+    assert isinstance(import_nir(path)[1], snn.Lapicque)
+    _assert_read_back_equal(model, path, frames)
+
+
+@pytest.mark.parametrize(("neuron", "message"), [
+    ("RLeaky", "a recurrent neuron is a cyclic NIR graph"),
+    ("RSynaptic", "a recurrent neuron is a cyclic NIR graph"),
+    ("Alpha", "NIR has no node with Alpha's two synaptic currents"),
+])
+def test_neurons_nir_cannot_hold_in_a_chain_are_refused_by_name(neuron: str,
+                                                                message: str) -> None:
+    import snntorch as snn
+
+    kwargs = {"Alpha": {"alpha": 0.9, "beta": 0.8}}.get(neuron, {"beta": 0.8})
+    if neuron.startswith("R"):
+        kwargs = {**kwargs, "linear_features": 8} if neuron == "RLeaky" else \
+            {"alpha": 0.9, "beta": 0.8, "linear_features": 8}
+    model = nn.Sequential(nn.Linear(4, 8), getattr(snn, neuron)(init_hidden=True, **kwargs))
+    with pytest.raises(NirConversionError, match=rf"'1' \({neuron}\): {message}"):
+        export_nir(model, torch.rand(2, 4))
+
+
 def test_export_command_writes_files_trace_reads_back(tmp_path: Path) -> None:
     from neurocost.cli import main
 
