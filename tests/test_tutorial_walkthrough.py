@@ -39,7 +39,8 @@ def walkthrough(tmp_path_factory) -> tuple[Path, list[tuple[list[str], int, str]
     """Every README command run once, in order, in a fresh copy of the example folder."""
     folder = tmp_path_factory.mktemp("walk") / "tutorial"
     shutil.copytree(ROOT / "examples" / "tutorial", folder,
-                    ignore=shutil.ignore_patterns("results", "report-*", "*.nir", "__pycache__"))
+                    ignore=shutil.ignore_patterns("results", "report-*", "*.nir", "*.onnx",
+                                                 "__pycache__"))
     capture = pytest.MonkeyPatch()
     capture.chdir(folder)
     runs = []
@@ -92,10 +93,11 @@ def test_report_is_written(walkthrough):
     assert (folder / "report-tutorial" / "report.html").stat().st_size > 0
 
 
-def test_nir_file_traces_back_to_the_same_architecture(walkthrough):
+@pytest.mark.parametrize("exported", ["cnn.onnx", "cnn.nir"])
+def test_exported_files_trace_back_to_the_same_architecture(walkthrough, exported):
     folder, _ = walkthrough
-    assert (folder / "cnn.nir").is_file()
-    code, out = _run(walkthrough, "trace", "cnn.nir")
+    assert (folder / exported).is_file()
+    code, out = _run(walkthrough, "trace", exported)
     assert code == 0 and DENSE_OPS in out and UPDATES in out
 
 

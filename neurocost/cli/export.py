@@ -15,9 +15,11 @@ from neurocost.cli.common import add_workload_arguments, console, resolve_worklo
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "export", help="write a model as ONNX (models called once) or NIR (spiking models)",
+        "export", help="write a model as ONNX or NIR (spiking models)",
         description="Export MODEL, run on its example input, to ONNX (checked by onnx's checker "
-        "and against onnxruntime's output) or to NIR (stepwise nn.Sequential spiking models).",
+        "and against onnxruntime's output; a spiking model as one time step with its neurons as "
+        "ai.neurocost nodes, checked step by step) or to NIR (stepwise nn.Sequential spiking "
+        "models).",
     )
     add_workload_arguments(parser)
     target = parser.add_mutually_exclusive_group(required=True)
@@ -31,9 +33,6 @@ def _run(args: argparse.Namespace) -> int:
     if args.onnx is not None:
         from neurocost.interchange.onnx_export import export_onnx
 
-        if work.call == "per_step":
-            raise ValueError(f"{args.model} is called once per time step: export it with --nir "
-                             "(ONNX holds models called once)")
         written = export_onnx(work.model, work.x, args.onnx)
     else:
         from neurocost.interchange.nir_io import export_nir

@@ -11,6 +11,9 @@ Operand encodings (the annotation is documented in ``onnx_export``):
   is BINARY, any other weight fp32;
 - the binary-activation pattern ``Where(GreaterOrEqual(x, 0), 1, -1)``, and ``Sign``, tag
   their output BINARY, so a layer or matmul fed by it is counted as XNOR-popcount.
+
+``ai.neurocost`` nodes (``onnx_neurons``) become the snnTorch neurons they stand for, so a file
+holding one time step of a spiking model imports as that stepwise model.
 Unsupported operators raise ``UnsupportedOnnxOp`` naming the node.
 """
 
@@ -27,6 +30,8 @@ from torch import nn
 
 from neurocost.errors import NeurocostError
 from neurocost.interchange.onnx_export import ENCODINGS_KEY
+from neurocost.interchange.onnx_neurons import DOMAIN as NEURON_DOMAIN
+from neurocost.interchange.onnx_neurons import neuron_module
 from neurocost.interchange.onnx_ops import OPS, checked_shape
 from neurocost.models.encodings import BINARY, FP32, Encoding, parse_encoding
 
@@ -128,6 +133,9 @@ def import_onnx(path: str | Path) -> OnnxGraphModule:
             constants[node.output[0]] = torch.from_numpy(
                 numpy_helper.to_array(attrs["value"]).copy())
             continue
+        if node.op_type == "Identity" and node.input[0] in constants:  # a shared initializer
+            constants[node.output[0]] = constants[node.input[0]]
+            continue
         key = f"{index}_{re.sub(r'[^0-9A-Za-z_]', '_', node.name or node.op_type)}"
         layer, wired = _convert(node, attrs, constants, producers, annotation, path)
         module.nodes[key] = layer
@@ -182,6 +190,8 @@ def _convert(node: Any, attrs: dict[str, Any], constants: dict[str, torch.Tensor
              ) -> tuple[nn.Module, list[str]]:
     """The module for ``node`` and the names of the values it reads."""
     op = node.op_type
+    if node.domain == NEURON_DOMAIN:
+        return neuron_module(node, attrs, constants, str(path)), [node.input[0]]
     if op == "Conv":
         return _conv(node, attrs, constants, annotation), [node.input[0]]
     if op in ("Gemm", "MatMul") and len(node.input) > 1 and node.input[1] in constants:

@@ -136,4 +136,6 @@ def test_export_command_writes_files_trace_reads_back(tmp_path: Path) -> None:
     assert main(["trace", str(tmp_path / "s.nir"), "--random", "4,2,784"]) == 0
     assert main(["export", "zoo:bmlp", "--onnx", str(tmp_path / "b.onnx")]) == 0
     assert main(["trace", str(tmp_path / "b.onnx"), "--random", "2,784"]) == 0
-    assert main(["export", "zoo:smlp", "--onnx", str(tmp_path / "x.onnx")]) == 2  # per step
+    assert main(["export", "zoo:smlp", "--onnx", str(tmp_path / "s.onnx")]) == 0  # one step
+    assert main(["trace", str(tmp_path / "s.onnx"), "--random", "4,2,784"]) == 0
+    assert main(["export", "zoo:bmlp", "--nir", str(tmp_path / "x.nir")]) == 2  # called once
