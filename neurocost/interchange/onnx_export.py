@@ -65,9 +65,14 @@ def export_onnx(
         warnings.simplefilter("ignore", DeprecationWarning)
         # Shape checks in forward() are traced as constants for the example's shape: expected.
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        torch.onnx.export(graph_module, (steps[0],), str(path), dynamo=False,
-                          opset_version=OPSET, input_names=["input"], output_names=["output"],
-                          custom_opsets={DOMAIN: VERSION} if stepwise else None)
+        try:
+            torch.onnx.export(graph_module, (steps[0],), str(path), dynamo=False,
+                              opset_version=OPSET, input_names=["input"],
+                              output_names=["output"],
+                              custom_opsets={DOMAIN: VERSION} if stepwise else None)
+        except (RuntimeError, TypeError) as err:  # torch's exporter on an op ONNX lacks
+            raise OnnxExportError(f"{path}: torch.onnx.export failed "
+                                  f"({type(err).__name__}: {err})") from err
     graph = onnx.load(str(path))
     entry = graph.metadata_props.add()
     entry.key, entry.value = ENCODINGS_KEY, json.dumps(encodings, sort_keys=True)
