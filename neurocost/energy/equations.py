@@ -363,12 +363,13 @@ class Network:
 
 def compute_costs(table: pd.DataFrame, params: Params, steps: int, *,
                   network: Network = Network(), latency_s: float | None = None,
-                  latency_source: str = "simulation") -> Costs:
+                  latency_source: str = "simulation", formulas: bool = True) -> Costs:
     """Price the per-layer ``table`` (``counts.layer_counts``) on every variant in ``params``.
 
     latency_s: the chip's latency from a simulation or the mapped analytic model
     (``latency_source`` names which); the profile's fixed time per step is added to it.
-    Without it, latency is the profile's throughput model.
+    Without it, latency is the profile's throughput model. ``formulas``: also write each row's
+    formula (``price_rows``); a grid of variants has no use for them.
     """
     eq = _Equations(table, params, steps)
     traffic = eq.traffic()
@@ -388,7 +389,7 @@ def compute_costs(table: pd.DataFrame, params: Params, steps: int, *,
     # every profile path the terms read, with its source: the constants this estimate rests on
     sources = {path: params.sources[path] for path in sorted(params.read) if path in params.sources}
     return Costs(per_layer, chip, latency, source, regime, _notes(eq, network), sources,
-                 memory_bits, price_rows(eq))
+                 memory_bits, price_rows(eq) if formulas else pd.DataFrame())
 
 
 def _notes(eq: _Equations, network: Network) -> list[str]:

@@ -125,14 +125,17 @@ def mapped_or_none(trace: Trace, prof: Profile) -> tuple[Any, tuple[str, ...]]:
                       f"cannot be mapped onto {prof.id} ({err})",)
 
 
-def _costs(table: pd.DataFrame, params: Params, steps: int, timing: Any) -> Costs:
-    """The equations with a timing's latency, packets, hops and cores (or none)."""
+def _costs(table: pd.DataFrame, params: Params, steps: int, timing: Any, *,
+           formulas: bool = True) -> Costs:
+    """The equations with a timing's latency, packets, hops and cores (or none); ``formulas``
+    also writes each row's formula (an estimate shows them, a grid of variants does not)."""
     if timing is None:
-        return compute_costs(table, params, steps)
+        return compute_costs(table, params, steps, formulas=formulas)
     mode = getattr(timing, "mode", "")
     source = mode if mode in ("mapped", "sanafe") else "simulation"
     return compute_costs(table, params, steps, network=_network(timing),
-                    latency_s=float(timing.latency_s), latency_source=source)
+                         latency_s=float(timing.latency_s), latency_source=source,
+                         formulas=formulas)
 
 
 def _network(timing: Any) -> Network:
@@ -202,7 +205,7 @@ def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,
     for path, values in zip(paths, columns.values(), strict=True):
         params.set_column(path, to_si(params, path, values))
     timing, _ = mapped_or_none(trace, prof)
-    costs = _costs(_counts(trace, conv), params, trace.steps, timing)
+    costs = _costs(_counts(trace, conv), params, trace.steps, timing, formulas=False)
     out = pd.DataFrame({name: values for name, values in columns.items()})
     per_component = {c: costs.per_layer[c].sum(axis=1) for c in LAYER_COMPONENTS}
     for component in CHIP_COMPONENTS:
