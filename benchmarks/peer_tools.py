@@ -8,6 +8,7 @@ tool counts is described in the project's peer survey and on ``docs/benchmarks.m
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import sys
@@ -94,6 +95,7 @@ def spikingjelly(net: nn.Module, x: torch.Tensor, encoding: str | None) -> Count
     return {"macs": macs.get_total() / batch, "acs": synops.get_total() / batch}
 
 
+@functools.cache
 def _import_syops():
     """syops 0.0.5 imports three neuron classes that SpikingJelly 2.x folded into
     ``step_mode="m"``. Placeholders stand in for them during the import only; they are never

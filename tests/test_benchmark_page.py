@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import torch
+
 from benchmarks import peers
 
 
@@ -32,3 +34,19 @@ def test_the_page_has_a_finite_ratio_for_every_tool(tmp_path):
             assert "not run" not in cells, f"{case}/{tool}: {cells[-1]}"
             ratio = float(cells[ratio_column].removesuffix("x"))
             assert math.isfinite(ratio) and ratio > 0, f"{case}/{tool}: {cells}"
+
+
+def test_the_syops_glue_reproduces_the_peer_surveys_figures():
+    """syops runs here only through a shim (placeholder neuron names, snnTorch reset), so its
+    figures are checked against the survey's own run with syops' pinned SpikingJelly 0.0.0.0.12
+    (shared/reference/peers.md, section 3.1, analog input, per sample): 3,136,000 MACs,
+    1.29986516e+06 ACs, 8.34560781e+06 ops in total. Same model and input as that survey."""
+    from benchmarks.peer_tools import syops
+    from tests.tracing.test_peer_reference_bench import _survey_model
+
+    torch.manual_seed(1)
+    x = torch.rand(32, 1, 28, 28).unsqueeze(0).repeat(25, 1, 1, 1, 1)
+    counts = syops(_survey_model(), x, None)
+    assert counts["macs"] == 3_136_000
+    assert abs(counts["acs"] - 1.29986516e6) <= 1
+    assert abs(counts["dense"] - 8.34560781e6) <= 1
