@@ -134,6 +134,8 @@ class Result:
 
 @dataclass
 class CaseResult:
+    """Every tool's result on one case, and the median plain forward time in seconds."""
+
     case: Case
     forward_s: float
     results: list[Result] = field(default_factory=list)
@@ -165,6 +167,7 @@ def measure(case: Case, tools: Sequence[str], make_tool: Callable[..., Callable[
             results[tool].error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             continue
         calls[tool] = call
+    forward()  # warm, like every tool, before the forward sets how often calls repeat
     first, _ = _seconds(forward, 1)
     number = max(1, math.ceil(MIN_CALL_S / max(first, 1e-9)))
     forward_s, ratios, seconds = [], {t: [] for t in calls}, {t: [] for t in calls}
