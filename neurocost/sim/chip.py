@@ -24,6 +24,7 @@ Every count (synaptic ops, neuron updates, packets, hops) is the same in both; o
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ import simpy
 
 from neurocost.sim.core_work import CoreWork
 from neurocost.sim.mapping import share
-from neurocost.sim.network import MeshNetwork, Train
+from neurocost.sim.network import Fanout, MeshNetwork
 
 Fidelity = Literal["aggregated", "exact"]
 _SOURCE = -1
@@ -89,8 +90,12 @@ class _Engine:
             ticks=self.n_ticks if self.gated else 0,
             barrier_total_s=0.0,
             core_busy_s={c: 0.0 for w in workload.units for c in w.cores},
-            unit_work_s=[np.zeros((workload.steps, len(w.cores))) for w in workload.units],
+            unit_work_s=[],
         )
+        # [unit][step][core index]: seconds of work, a NumPy array per unit once the run is over
+        self.work_s = [
+            [[0.0] * len(w.cores) for _ in range(workload.steps)] for w in workload.units
+        ]
 
     def tick(self, unit: int, step: int) -> int:
         return step + unit + 1 if self.pipeline else step
@@ -124,6 +129,10 @@ class _Engine:
             finished = simpy.AllOf(self.env, every_job + self.source_done)
         self.env.run(until=finished)
         self.result.latency_s = self.env.now
+        self.result.unit_work_s = [
+            np.array(work_s, dtype=float).reshape(self.wl.steps, len(unit.cores))
+            for work_s, unit in zip(self.work_s, self.wl.units, strict=True)
+        ]
         return self.result
 
     def ticks(self) -> Generator[simpy.Event, Any, None]:
@@ -170,46 +179,81 @@ class _Engine:
 
 
 class AggregatedEngine(_Engine):
-    """One simpy step per job; packet trains per (source core, destination tile)."""
+    """One simpy step per job; packet trains per (source core, destination tile).
+
+    A job reads Python lists (``work``), not NumPy scalars, and the routes from a tile to a
+    unit are built once (``fanout``), so a job costs the same few microseconds on any chip.
+    """
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        # (unit, step, tile) -> [packets per core, first arrival, last arrival]
-        self.inbound: dict[tuple[int, int, int], list[float]] = {}
-        self.tile_groups = [
-            [(tile, len(indices)) for tile, indices in self.dest_tiles(unit)]
-            for unit in range(len(self.wl.units))
+        self.work = [
+            (w.synop_s.tolist(), w.updates.tolist(), w.spikes_out.tolist(), w.synops.tolist())
+            for w in self.wl.units
         ]
+        groups = [self.dest_tiles(unit) for unit in range(len(self.wl.units))]
+        self.tile_groups = [[(tile, len(indices)) for tile, indices in g] for g in groups]
+        # [unit][core index]: index of the core's tile among the unit's tiles
+        self.group_of = [[0] * len(w.cores) for w in self.wl.units]
+        for unit, unit_groups in enumerate(groups):
+            for g, (_, indices) in enumerate(unit_groups):
+                for index in indices:
+                    self.group_of[unit][index] = g
+        # [unit][step]: per destination tile [packets per core, first arrival, last arrival]
+        self.inbound: list[list[list[list[float]] | None]] = [
+            [None] * self.wl.steps for _ in self.wl.units
+        ]
+        self._fanouts: dict[tuple[int, int, float], Fanout] = {}
+
+    def fanout(self, src_tile: int, unit: int, interval_s: float) -> Fanout | None:
+        """Routes from ``src_tile`` to ``unit`` (``None`` past the last unit)."""
+        if unit >= len(self.wl.units):
+            return None
+        key = (src_tile, unit, interval_s)
+        cached = self._fanouts.get(key)
+        if cached is None:
+            groups = self.tile_groups[unit]
+            cached = self._fanouts[key] = self.net.fanout(src_tile, groups, interval_s)
+        return cached
 
     def emit(
-        self, t0: float, spikes: float, interval_s: float, src_tile: int, unit: int, step: int,
-        tick: int,
+        self, fanout: Fanout | None, t0: float, spikes: float, unit: int, step: int, tick: int
     ) -> float:
         """Send ``spikes`` events to every core of ``unit`` from ``t0``; returns the packets."""
-        if unit >= len(self.wl.units) or spikes == 0:
+        if fanout is None or spikes == 0:
             return 0.0
-        dest_cores = len(self.wl.units[unit].cores)
-        groups = self.tile_groups[unit]
-        trains = []
-        for tile, cores_in_tile in groups:
-            spacing = interval_s * dest_cores / cores_in_tile
-            trains.append(Train(t0 + spacing, spikes * cores_in_tile, spacing, tile))
-        arrivals = self.net.send_trains(src_tile, trains)
-        for train, arrival in zip(trains, arrivals, strict=True):
-            self.count_hops(train.packets, src_tile, train.dst_tile)
-            self.last_delivery[tick] = max(self.last_delivery[tick], arrival.tail_s)
-            entry = self.inbound.setdefault((unit, step, train.dst_tile), [0.0, np.inf, -np.inf])
+        heads, tails = self.net.send_trains(fanout, t0, spikes)
+        inbound = self.inbound[unit][step]
+        if inbound is None:
+            inbound = self.inbound[unit][step] = [
+                [0.0, np.inf, -np.inf] for _ in fanout.dst_tiles
+            ]
+        result = self.result
+        last = self.last_delivery[tick]
+        for entry, cores, ew, ns, head, tail in zip(
+            inbound, fanout.cores_in_tile, fanout.hops_ew, fanout.hops_ns, heads, tails,
+            strict=True,
+        ):
+            n = spikes * cores
+            result.hops_ew += n * ew
+            result.hops_ns += n * ns
+            if ew + ns == 0:
+                result.local_packets += n
+            if tail > last:
+                last = tail
             entry[0] += spikes
-            entry[1] = min(entry[1], arrival.head_s)
-            entry[2] = max(entry[2], arrival.tail_s)
-        return spikes * dest_cores
+            if head < entry[1]:
+                entry[1] = head
+            if tail > entry[2]:
+                entry[2] = tail
+        self.last_delivery[tick] = last
+        return spikes * fanout.dest_cores
 
     def source(self, step: int) -> Generator[simpy.Event, Any, None]:
         yield from self.wait_source_turn(step)
         events = self.wl.units[0].events_in[step]
-        packets = self.emit(
-            self.env.now, events, self.wl.input_interval_s, 0, 0, step, self.tick(-1, step)
-        )
+        fanout = self.fanout(0, 0, self.wl.input_interval_s)
+        packets = self.emit(fanout, self.env.now, events, 0, step, self.tick(-1, step))
         self.result.input_packets += packets
         if packets and self.wl.input_interval_s:
             yield self.env.timeout(packets * self.wl.input_interval_s)
@@ -225,36 +269,49 @@ class AggregatedEngine(_Engine):
             self.env.process(self.core(core, sorted(core_jobs)))
 
     def core(self, core: int, jobs: list[tuple[int, int, int, int]]) -> Generator:
+        """Run ``core``'s jobs in order. An event already processed is not yielded: simpy
+        would resume the process at once, so skipping it keeps the schedule."""
         free = 0.0
         tile = self.net.tile_of(core)
-        result = self.result
+        result, env, work_s, inbound = self.result, self.env, self.work_s, self.inbound
+        update_time, packet_s = self.wl.update_s, self.wl.packet_s
+        fanouts = {unit: self.fanout(tile, unit + 1, packet_s) for _, unit, _, _ in jobs}
         for tick, unit, step, index in jobs:
-            gate_time = yield from self.wait_gate(unit, step)
-            yield self.producers_done(unit, step)
-            work = self.wl.units[unit]
-            packets, head, tail = self.inbound.get((unit, step, tile), (0.0, 0.0, 0.0))
-            synop_s = work.synop_s[step, index]
+            gate_time = 0.0
+            if self.gated:
+                gate = self.gate[tick]
+                if gate.callbacks is not None:
+                    yield gate
+                gate_time = self.gate_time[tick]
+            producers = self.producers_done(unit, step)
+            if producers.callbacks is not None:
+                yield producers
+            synop_s, updates, spikes_out, synops = self.work[unit]
+            arrived = inbound[unit][step]
+            packets, head, tail = (
+                arrived[self.group_of[unit][index]] if arrived else (0.0, 0.0, 0.0)
+            )
+            synop_s = synop_s[step][index]
             begin = max(free, gate_time)
             if packets > 0:
                 start = max(begin, head)
                 synops_end = max(start + synop_s, tail + synop_s / packets)
             else:
-                start = max(begin, self.env.now)
+                start = max(begin, env.now)
                 synops_end = start + synop_s
-            update_s = work.updates[step, index] * self.wl.update_s
+            update_s = updates[step][index] * update_time
             emit_start = synops_end + update_s
             packets = self.emit(
-                emit_start, work.spikes_out[step, index], self.wl.packet_s, tile, unit + 1, step,
-                tick,
+                fanouts[unit], emit_start, spikes_out[step][index], unit + 1, step, tick
             )
-            emit_s = packets * self.wl.packet_s
-            end = max(emit_start + emit_s, self.env.now)
-            yield self.env.timeout(end - self.env.now)
+            emit_s = packets * packet_s
+            end = max(emit_start + emit_s, env.now)
+            yield env.timeout(end - env.now)
             busy = synop_s + update_s + emit_s
             result.core_busy_s[core] += busy
-            result.unit_work_s[unit][step, index] += busy
-            result.synops += work.synops[step, index]
-            result.neuron_updates += work.updates[step, index]
+            work_s[unit][step][index] += busy
+            result.synops += synops[step][index]
+            result.neuron_updates += updates[step][index]
             result.packets += packets
             result.events += 1
             free = end
@@ -391,7 +448,7 @@ class ExactEngine(_Engine):
         synops = work.synops[step, index]
         service = work.synop_s[step, index] * ops / synops if synops else 0.0
         self.result.core_busy_s[core] += service
-        self.result.unit_work_s[unit][step, index] += service
+        self.work_s[unit][step][index] += service
         self.result.synops += ops
         self.received[key] = received + 1
         return service
@@ -412,7 +469,7 @@ class ExactEngine(_Engine):
             unit + 1, step, self.tick(unit, step), busy,
         )
         self.result.core_busy_s[core] += busy[0]
-        self.result.unit_work_s[unit][step, index] += busy[0]
+        self.work_s[unit][step][index] += busy[0]
         self.result.neuron_updates += work.updates[step, index]
         self.done[unit][step][index].succeed()
 
@@ -421,6 +478,17 @@ def run_engine(
     fidelity: Fidelity, workload: CoreWork, network: MeshNetwork, pipeline: bool,
     barrier_s: float, free_running: bool,
 ) -> RunResult:
-    """Simulate one sample at ``fidelity`` and return what it did."""
+    """Simulate one sample at ``fidelity`` and return what it did.
+
+    The cyclic garbage collector is paused meanwhile: a run keeps a few simpy objects per job
+    alive to its end and frees few cycles on the way, so the collector's passes would rescan
+    them all, a share of the run that grows with the chip.
+    """
     engine_type = ExactEngine if fidelity == "exact" else AggregatedEngine
-    return engine_type(workload, network, pipeline, barrier_s, free_running).run()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return engine_type(workload, network, pipeline, barrier_s, free_running).run()
+    finally:
+        if collecting:
+            gc.enable()
