@@ -92,6 +92,12 @@ class _Engine:
             core_busy_s={c: 0.0 for w in workload.units for c in w.cores},
             unit_work_s=[],
         )
+        # per unit, [step][core index] lists (reading NumPy scalars one by one is slower):
+        # synaptic op time, neuron updates, spikes out, synaptic ops
+        self.work = [
+            (w.synop_s.tolist(), w.updates.tolist(), w.spikes_out.tolist(), w.synops.tolist())
+            for w in workload.units
+        ]
         # [unit][step][core index]: seconds of work, a NumPy array per unit once the run is over
         self.work_s = [
             [[0.0] * len(w.cores) for _ in range(workload.steps)] for w in workload.units
@@ -187,10 +193,6 @@ class AggregatedEngine(_Engine):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.work = [
-            (w.synop_s.tolist(), w.updates.tolist(), w.spikes_out.tolist(), w.synops.tolist())
-            for w in self.wl.units
-        ]
         groups = [self.dest_tiles(unit) for unit in range(len(self.wl.units))]
         self.tile_groups = [[(tile, len(indices)) for tile, indices in g] for g in groups]
         # [unit][core index]: index of the core's tile among the unit's tiles
@@ -329,13 +331,34 @@ class ExactEngine(_Engine):
             [] for _ in range(self.n_ticks)
         ]
         self.received: dict[tuple[int, int, int], int] = {}
-        self.packet_ops: dict[tuple[int, int, int], np.ndarray] = {}
+        self.packet_ops: dict[tuple[int, int, int], list[float]] = {}
+        self.expected = [[int(e) for e in w.events_in] for w in self.wl.units]
+        self._destinations: dict[tuple[int, int], list[tuple[int, int, Any, int, int]]] = {}
+
+    def destinations(self, src_tile: int, unit: int) -> list[tuple[int, int, Any, int, int]]:
+        """``(core index, core, route, east-west hops, north-south hops)`` for each core of
+        ``unit`` seen from ``src_tile``, built once."""
+        key = (src_tile, unit)
+        cached = self._destinations.get(key)
+        if cached is None:
+            cached = self._destinations[key] = []
+            for index, core in enumerate(self.wl.units[unit].cores):
+                tile = self.net.tile_of(core)
+                route = self.net.route(src_tile, tile)
+                cached.append((index, core, route, *self.net.hops(src_tile, tile)))
+        return cached
+
+    def arrive(self, timer: simpy.Event) -> None:
+        """A packet's arrival timer fired: deliver the packet it carries."""
+        core, item = timer.value
+        self.deliver(core, item)
 
     def deliver(self, core: int, item: tuple[int, int, int, bool]) -> None:
-        unit, step = item[0], item[1]
-        if self.gated and not self.gate[self.tick(unit, step)].processed:
-            self.pending[self.tick(unit, step)].append((core, item))
-            return
+        if self.gated:
+            tick = item[1] + item[0] + 1 if self.pipeline else item[1]
+            if self.gate[tick].callbacks is not None:
+                self.pending[tick].append((core, item))
+                return
         self.inbox[core].append(item)
         wake = self.wake[core]
         if wake is not None and not wake.triggered:
@@ -352,24 +375,28 @@ class ExactEngine(_Engine):
         """
         if unit >= len(self.wl.units):
             return
-        cores = self.wl.units[unit].cores
-        env = self.env
-        for _ in range(int(spikes)):
-            for index, core in enumerate(cores):
+        env, net, result = self.env, self.net, self.result
+        last_delivery, arrive = self.last_delivery, self.arrive
+        destinations = self.destinations(src_tile, unit)
+        for _ in range(spikes):
+            for index, core, route, ew, ns in destinations:
                 if interval_s > 0:
                     yield env.timeout(interval_s)
                     if busy is not None:
                         busy[0] += interval_s
-                dst_tile = self.net.tile_of(core)
-                arrival = self.net.send_packet(env.now, src_tile, dst_tile)
-                self.count_hops(1, src_tile, dst_tile)
-                self.last_delivery[tick] = max(self.last_delivery[tick], arrival)
-                item = (unit, step, index, False)
-                timer = env.timeout(arrival - env.now)
-                timer.callbacks.append(lambda _e, c=core, i=item: self.deliver(c, i))
-                self.result.events += 1
+                now = env.now
+                arrival = net.send_packet(now, route)
+                result.hops_ew += ew
+                result.hops_ns += ns
+                if ew + ns == 0:
+                    result.local_packets += 1
+                if arrival > last_delivery[tick]:
+                    last_delivery[tick] = arrival
+                timer = env.timeout(arrival - now, (core, (unit, step, index, False)))
+                timer.callbacks.append(arrive)
+                result.events += 1
                 if busy is not None:
-                    self.result.packets += 1
+                    result.packets += 1
 
     def source(self, step: int) -> Generator[simpy.Event, Any, None]:
         yield from self.wait_source_turn(step)
@@ -382,15 +409,16 @@ class ExactEngine(_Engine):
 
     def start_cores(self) -> None:
         for unit, work in enumerate(self.wl.units):
+            synops = self.work[unit][3]
             for index, core in enumerate(work.cores):
                 self.inbox.setdefault(core, deque())
                 self.wake.setdefault(core, None)
                 for step in range(self.wl.steps):
-                    expected = int(work.events_in[step])
+                    expected = self.expected[unit][step]
                     if expected:
                         self.packet_ops[(unit, step, index)] = share(
-                            work.synops[step, index], expected
-                        )
+                            synops[step][index], expected
+                        ).tolist()
                     else:
                         close = (unit, step, index, True)
                         self.producers_done(unit, step).callbacks.append(
@@ -424,7 +452,7 @@ class ExactEngine(_Engine):
                 yield self.wake[core]
             if inbox[0][3]:
                 unit, step, index, _ = inbox.popleft()
-                leftover_s = self.wl.units[unit].synop_s[step, index]
+                leftover_s = self.work[unit][0][step][index]
                 yield from self.close(core, unit, step, index, leftover_s)
                 continue
             service = 0.0
@@ -432,7 +460,7 @@ class ExactEngine(_Engine):
             while inbox and not inbox[0][3] and completed is None:
                 unit, step, index, _ = inbox.popleft()
                 service += self.integrate(core, unit, step, index)
-                if self.received[(unit, step, index)] == int(self.wl.units[unit].events_in[step]):
+                if self.received[(unit, step, index)] == self.expected[unit][step]:
                     completed = (unit, step, index)
             if service > 0:
                 yield env.timeout(service)
@@ -441,12 +469,12 @@ class ExactEngine(_Engine):
 
     def integrate(self, core: int, unit: int, step: int, index: int) -> float:
         """Account one packet's synaptic ops on ``core``; returns their time."""
-        work = self.wl.units[unit]
+        synop_s, _, _, synops = self.work[unit]
         key = (unit, step, index)
         received = self.received.get(key, 0)
         ops = self.packet_ops[key][received]
-        synops = work.synops[step, index]
-        service = work.synop_s[step, index] * ops / synops if synops else 0.0
+        total = synops[step][index]
+        service = synop_s[step][index] * ops / total if total else 0.0
         self.result.core_busy_s[core] += service
         self.work_s[unit][step][index] += service
         self.result.synops += ops
@@ -457,20 +485,20 @@ class ExactEngine(_Engine):
         self, core: int, unit: int, step: int, index: int, leftover_synop_s: float
     ) -> Generator[simpy.Event, Any, None]:
         """Finish a job: synaptic ops no packet carried, neuron updates, then its packets."""
-        work = self.wl.units[unit]
+        _, updates, spikes_out, synops = self.work[unit]
         if leftover_synop_s:
-            self.result.synops += work.synops[step, index]
-        update_s = work.updates[step, index] * self.wl.update_s
+            self.result.synops += synops[step][index]
+        update_s = updates[step][index] * self.wl.update_s
         if leftover_synop_s + update_s > 0:
             yield self.env.timeout(leftover_synop_s + update_s)
         busy = [leftover_synop_s + update_s]
         yield from self.send_packets(
-            int(work.spikes_out[step, index]), self.wl.packet_s, self.net.tile_of(core),
+            int(spikes_out[step][index]), self.wl.packet_s, self.net.tile_of(core),
             unit + 1, step, self.tick(unit, step), busy,
         )
         self.result.core_busy_s[core] += busy[0]
         self.work_s[unit][step][index] += busy[0]
-        self.result.neuron_updates += work.updates[step, index]
+        self.result.neuron_updates += updates[step][index]
         self.done[unit][step][index].succeed()
 
 

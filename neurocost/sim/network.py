@@ -124,14 +124,14 @@ class MeshNetwork:
             hops_ns=tuple(ns for _, ns in hops),
         )
 
-    def send_packet(self, sent_s: float, src_tile: int, dst_tile: int) -> float:
-        """Route one packet sent at ``sent_s`` (first come, first served); its arrival time."""
-        links = self.route(src_tile, dst_tile)
-        if not links:
+    def send_packet(self, sent_s: float, route: list[tuple[int, float]]) -> float:
+        """Send one packet at ``sent_s`` along ``route`` (from ``route``), each link first come,
+        first served; its arrival time."""
+        if not route:
             return sent_s + self.local_latency_s
         arrival = sent_s
         link_free = self._link_free
-        for link, latency in links:
+        for link, latency in route:
             free = link_free[link]
             arrival = (arrival if arrival > free else free) + latency
             link_free[link] = arrival
@@ -161,8 +161,9 @@ class MeshNetwork:
             head = first = t0 + spacing
             link_heads = []
             for slot, latency, _ in route:
-                link_free_s = free[slot]
-                start = head if head > link_free_s else link_free_s
+                start = free[slot]
+                if head > start:
+                    start = head
                 head = start + latency
                 batch_work[slot] += n * latency
                 if start < batch_start[slot]:
@@ -180,7 +181,12 @@ class MeshNetwork:
                 tails.append(tail + local_s)
                 continue
             for (slot, latency, link_spacing), head in zip(route, link_heads, strict=True):
-                tail = max(head + body * link_spacing, tail + latency, done[slot])
+                tail += latency  # the largest of this, the head's + body, the link's work
+                body_s = head + body * link_spacing
+                if body_s > tail:
+                    tail = body_s
+                if done[slot] > tail:
+                    tail = done[slot]
             heads.append(head)
             tails.append(tail)
         for link, link_done in zip(fanout.slot_links, done, strict=True):
