@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,10 +79,9 @@ class _Engine:
         self.gate = [self.env.event() for _ in range(self.n_ticks)]
         self.gate_time = [0.0] * self.n_ticks
         self.last_delivery = [0.0] * self.n_ticks
-        self.done = [
-            [[self.env.event() for _ in w.cores] for _ in range(workload.steps)]
-            for w in workload.units
-        ]
+        # (unit, step) -> one event per core of the unit, made when first asked for and
+        # forgotten (gated runs) once the next tick is over: a long run holds only a few ticks
+        self._done: dict[tuple[int, int], list[simpy.Event]] = {}
         self.source_done = [self.env.event() for _ in range(workload.steps)]
         self._unit_done: dict[tuple[int, int], simpy.Event] = {}
         self.result = RunResult(
@@ -106,22 +105,36 @@ class _Engine:
     def tick(self, unit: int, step: int) -> int:
         return step + unit + 1 if self.pipeline else step
 
+    def done(self, unit: int, step: int) -> list[simpy.Event]:
+        """The events that the jobs of ``unit`` at ``step`` succeed, one per core."""
+        key = (unit, step)
+        events = self._done.get(key)
+        if events is None:
+            cores = len(self.wl.units[unit].cores)
+            events = self._done[key] = [self.env.event() for _ in range(cores)]
+        return events
+
     def producers_done(self, unit: int, step: int) -> simpy.Event:
         if unit == 0:
             return self.source_done[step]
         key = (unit - 1, step)
         event = self._unit_done.get(key)
         if event is None:
-            event = simpy.AllOf(self.env, self.done[unit - 1][step])
+            event = simpy.AllOf(self.env, self.done(unit - 1, step))
             self._unit_done[key] = event
         return event
 
-    def count_hops(self, packets: float, src_tile: int, dst_tile: int) -> None:
-        ew, ns = self.net.hops(src_tile, dst_tile)
-        self.result.hops_ew += packets * ew
-        self.result.hops_ns += packets * ns
-        if ew + ns == 0:
-            self.result.local_packets += packets
+    def tick_jobs(self, k: int) -> list[tuple[int, int]]:
+        """``(unit, step)`` of the jobs in tick ``k`` (unit -1: the off-chip input), by step."""
+        units, steps = len(self.wl.units), self.wl.steps
+        if not self.pipeline:
+            return [(unit, k) for unit in range(-1, units)]
+        jobs = []
+        for step in range(max(0, k - units), min(steps, k + 1)):
+            unit = k - step - 1
+            if -1 <= unit < units:
+                jobs.append((unit, step))
+        return jobs
 
     def run(self) -> RunResult:
         steps = self.wl.steps
@@ -131,7 +144,10 @@ class _Engine:
         if self.gated:
             finished = self.env.process(self.ticks())
         else:
-            every_job = [e for unit in self.done for step in unit for e in step]
+            every_job = [
+                e for unit in range(len(self.wl.units)) for step in range(steps)
+                for e in self.done(unit, step)
+            ]
             finished = simpy.AllOf(self.env, every_job + self.source_done)
         self.env.run(until=finished)
         self.result.latency_s = self.env.now
@@ -142,20 +158,24 @@ class _Engine:
         return self.result
 
     def ticks(self) -> Generator[simpy.Event, Any, None]:
-        jobs: list[list[simpy.Event]] = [[] for _ in range(self.n_ticks)]
-        for step in range(self.wl.steps):
-            jobs[self.tick(-1, step)].append(self.source_done[step])
-            for unit, per_step in enumerate(self.done):
-                jobs[self.tick(unit, step)].extend(per_step[step])
         for k in range(self.n_ticks):
             self.gate_time[k] = self.env.now
             self.gate[k].succeed()
-            yield simpy.AllOf(self.env, jobs[k])
+            jobs = [
+                event
+                for unit, step in self.tick_jobs(k)
+                for event in ([self.source_done[step]] if unit < 0 else self.done(unit, step))
+            ]
+            yield simpy.AllOf(self.env, jobs)
             if self.last_delivery[k] > self.env.now:
                 yield self.env.timeout(self.last_delivery[k] - self.env.now)
             if self.barrier_s > 0:
                 yield self.env.timeout(self.barrier_s)
                 self.result.barrier_total_s += self.barrier_s
+            # jobs whose consumers have run: the previous tick's (pipelined) or this one's
+            for unit, step in self.tick_jobs(k - 1 if self.pipeline else k):
+                self._done.pop((unit, step), None)
+                self._unit_done.pop((unit, step), None)
 
     def wait_gate(self, unit: int, step: int) -> Generator[simpy.Event, Any, float]:
         if not self.gated:
@@ -262,23 +282,35 @@ class AggregatedEngine(_Engine):
         self.source_done[step].succeed()
 
     def start_cores(self) -> None:
-        jobs: dict[int, list[tuple[int, int, int, int]]] = {}
+        hosted: dict[int, list[tuple[int, int]]] = {}
         for unit, work in enumerate(self.wl.units):
             for index, core in enumerate(work.cores):
-                for step in range(self.wl.steps):
-                    jobs.setdefault(core, []).append((self.tick(unit, step), unit, step, index))
-        for core, core_jobs in jobs.items():
-            self.env.process(self.core(core, sorted(core_jobs)))
+                hosted.setdefault(core, []).append((unit, index))
+        for core, units in hosted.items():
+            self.env.process(self.core(core, units))
 
-    def core(self, core: int, jobs: list[tuple[int, int, int, int]]) -> Generator:
-        """Run ``core``'s jobs in order. An event already processed is not yielded: simpy
-        would resume the process at once, so skipping it keeps the schedule."""
+    def jobs(self, units: list[tuple[int, int]]) -> Iterator[tuple[int, int, int, int]]:
+        """``(tick, unit, step, core index)`` of one core's jobs, in the order it runs them
+        (by tick, then unit), for the ``(unit, core index)`` pairs it holds."""
+        steps = self.wl.steps
+        for tick in range(self.n_ticks):
+            for unit, index in units:
+                step = tick - unit - 1 if self.pipeline else tick
+                if 0 <= step < steps:
+                    yield tick, unit, step, index
+
+    def core(self, core: int, units: list[tuple[int, int]]) -> Generator:
+        """Run the jobs of ``units`` (``(unit, core index)`` pairs) on ``core``, in order.
+
+        An event already processed is not yielded: simpy would resume the process at once,
+        so skipping it keeps the schedule.
+        """
         free = 0.0
         tile = self.net.tile_of(core)
         result, env, work_s, inbound = self.result, self.env, self.work_s, self.inbound
         update_time, packet_s = self.wl.update_s, self.wl.packet_s
-        fanouts = {unit: self.fanout(tile, unit + 1, packet_s) for _, unit, _, _ in jobs}
-        for tick, unit, step, index in jobs:
+        fanouts = {unit: self.fanout(tile, unit + 1, packet_s) for unit, _ in units}
+        for tick, unit, step, index in self.jobs(units):
             gate_time = 0.0
             if self.gated:
                 gate = self.gate[tick]
@@ -317,7 +349,7 @@ class AggregatedEngine(_Engine):
             result.packets += packets
             result.events += 1
             free = end
-            self.done[unit][step][index].succeed()
+            self.done(unit, step)[index].succeed()
 
 
 class ExactEngine(_Engine):
@@ -499,7 +531,7 @@ class ExactEngine(_Engine):
         self.result.core_busy_s[core] += busy[0]
         self.work_s[unit][step][index] += busy[0]
         self.result.neuron_updates += updates[step][index]
-        self.done[unit][step][index].succeed()
+        self.done(unit, step)[index].succeed()
 
 
 def run_engine(
