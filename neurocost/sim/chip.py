@@ -25,6 +25,7 @@ Every count (synaptic ops, neuron updates, packets, hops) is the same in both; o
 from __future__ import annotations
 
 import gc
+import math
 from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -221,8 +222,8 @@ class AggregatedEngine(_Engine):
             for g, (_, indices) in enumerate(unit_groups):
                 for index in indices:
                     self.group_of[unit][index] = g
-        # [unit][step]: per destination tile [packets per core, first arrival, last arrival]
-        self.inbound: list[list[list[list[float]] | None]] = [
+        # [unit][step]: [packets per core, [first arrival], [last arrival] per destination tile]
+        self.inbound: list[list[list[Any] | None]] = [
             [None] * self.wl.steps for _ in self.wl.units
         ]
         self._fanouts: dict[tuple[int, int, float], Fanout] = {}
@@ -247,28 +248,30 @@ class AggregatedEngine(_Engine):
         heads, tails = self.net.send_trains(fanout, t0, spikes)
         inbound = self.inbound[unit][step]
         if inbound is None:
-            inbound = self.inbound[unit][step] = [
-                [0.0, np.inf, -np.inf] for _ in fanout.dst_tiles
-            ]
+            groups = len(fanout.dst_tiles)
+            inbound = self.inbound[unit][step] = [0.0, [math.inf] * groups, [-math.inf] * groups]
+        inbound[0] += spikes  # every core of the unit gets each spike
+        first, last = inbound[1], inbound[2]
         result = self.result
-        last = self.last_delivery[tick]
-        for entry, cores, ew, ns, head, tail in zip(
-            inbound, fanout.cores_in_tile, fanout.hops_ew, fanout.hops_ns, heads, tails,
+        hops_ew, hops_ns, local = result.hops_ew, result.hops_ns, result.local_packets
+        delivered = self.last_delivery[tick]
+        for g, cores, ew, ns, head, tail in zip(
+            range(len(heads)), fanout.cores_in_tile, fanout.hops_ew, fanout.hops_ns, heads, tails,
             strict=True,
         ):
             n = spikes * cores
-            result.hops_ew += n * ew
-            result.hops_ns += n * ns
+            hops_ew += n * ew
+            hops_ns += n * ns
             if ew + ns == 0:
-                result.local_packets += n
-            if tail > last:
-                last = tail
-            entry[0] += spikes
-            if head < entry[1]:
-                entry[1] = head
-            if tail > entry[2]:
-                entry[2] = tail
-        self.last_delivery[tick] = last
+                local += n
+            if tail > delivered:
+                delivered = tail
+            if head < first[g]:
+                first[g] = head
+            if tail > last[g]:
+                last[g] = tail
+        result.hops_ew, result.hops_ns, result.local_packets = hops_ew, hops_ns, local
+        self.last_delivery[tick] = delivered
         return spikes * fanout.dest_cores
 
     def source(self, step: int) -> Generator[simpy.Event, Any, None]:
@@ -322,9 +325,11 @@ class AggregatedEngine(_Engine):
                 yield producers
             synop_s, updates, spikes_out, synops = self.work[unit]
             arrived = inbound[unit][step]
-            packets, head, tail = (
-                arrived[self.group_of[unit][index]] if arrived else (0.0, 0.0, 0.0)
-            )
+            if arrived:
+                g = self.group_of[unit][index]
+                packets, head, tail = arrived[0], arrived[1][g], arrived[2][g]
+            else:
+                packets = head = tail = 0.0
             synop_s = synop_s[step][index]
             begin = max(free, gate_time)
             if packets > 0:
