@@ -31,9 +31,9 @@ class Fanout:
     ``routes[i]``, ``(slot, hop latency, spacing)`` per link: a slot indexes ``slot_links``
     (the distinct link ids of all the routes), the spacing is that of the train's packets
     after the link (the larger of ``spacing_s[i]``, their spacing when sent, and the slowest
-    hop so far); a route inside a tile is empty. ``hops_ew[i]`` and ``hops_ns[i]``
-    are its hops. Built once per (source tile, unit), so sending a step's trains looks up no
-    route and hashes no link.
+    hop so far); a route inside a tile is empty. ``hops_ew[i]`` and ``hops_ns[i]`` are its
+    hops, ``dest_cores`` the unit's cores. Built once per source tile, unit and sending
+    interval, so sending a step's trains looks up no route and hashes no link.
     """
 
     dst_tiles: tuple[int, ...]
