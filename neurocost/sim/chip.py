@@ -209,7 +209,8 @@ class AggregatedEngine(_Engine):
     """One simpy step per job; packet trains per (source core, destination tile).
 
     A job reads Python lists (``work``), not NumPy scalars, and the routes from a tile to a
-    unit are built once (``fanout``), so a job costs the same few microseconds on any chip.
+    unit are built once (``fanout``): a job's work is set by its fan-out (destination tiles x
+    route lengths), not by the number of cores on the chip.
     """
 
     def __init__(self, *args: Any, **kw: Any) -> None:
