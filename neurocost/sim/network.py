@@ -15,6 +15,7 @@ reserved in the order packets or trains are sent.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from neurocost.sim.architecture import Mesh
@@ -23,26 +24,33 @@ _EAST, _WEST, _NORTH, _SOUTH = range(4)
 
 
 @dataclass(frozen=True)
-class Train:
-    """``packets`` packets for ``dst_tile``, the first sent at ``first_s``, then every
-    ``interval_s``."""
+class Fanout:
+    """The routes from one source tile to each destination tile of a unit, in the unit's order.
 
-    first_s: float
-    packets: float
-    interval_s: float
-    dst_tile: int
+    Route ``i`` (to ``dst_tiles[i]``, holding ``cores_in_tile[i]`` of the unit's cores) is
+    ``routes[i]``, ``(slot, hop latency, spacing)`` per link: a slot indexes ``slot_links``
+    (the distinct link ids of all the routes), the spacing is that of the train's packets
+    after the link (the larger of ``spacing_s[i]``, their spacing when sent, and the slowest
+    hop so far); a route inside a tile is empty. ``hops_ew[i]`` and ``hops_ns[i]`` are its
+    hops, ``dest_cores`` the unit's cores. Built once per source tile, unit and sending
+    interval, so sending a step's trains looks up no route and hashes no link.
+    """
 
-
-@dataclass(frozen=True)
-class Delivery:
-    """When a train's first and last packets reach the destination tile (seconds)."""
-
-    head_s: float
-    tail_s: float
+    dst_tiles: tuple[int, ...]
+    cores_in_tile: tuple[int, ...]
+    dest_cores: int
+    routes: tuple[tuple[tuple[int, float, float], ...], ...]
+    slot_links: tuple[int, ...]
+    spacing_s: tuple[float, ...]
+    hops_ew: tuple[int, ...]
+    hops_ns: tuple[int, ...]
 
 
 class MeshNetwork:
-    """Routes and link reservations of one simulation run (not shared between runs)."""
+    """Routes and link reservations of one simulation run (not shared between runs).
+
+    A link is the id ``4 x tile + direction`` of the link leaving ``tile`` in that direction.
+    """
 
     def __init__(self, mesh: Mesh) -> None:
         self.columns = int(mesh.columns.value)
@@ -50,8 +58,8 @@ class MeshNetwork:
         self.latency = {_EAST: mesh.hop_latency_ew.si, _WEST: mesh.hop_latency_ew.si,
                         _NORTH: mesh.hop_latency_ns.si, _SOUTH: mesh.hop_latency_ns.si}
         self.local_latency_s = mesh.local_latency.si
-        self._link_free: dict[tuple[int, int], float] = {}
-        self._routes: dict[tuple[int, int], list[tuple[tuple[int, int], float]]] = {}
+        self._link_free = [0.0] * (4 * mesh.tiles)
+        self._routes: dict[tuple[int, int], list[tuple[int, float]]] = {}
         self._hops: dict[tuple[int, int], tuple[int, int]] = {}
 
     def tile_of(self, core: int) -> int:
@@ -67,79 +75,120 @@ class MeshNetwork:
             cached = self._hops[key] = (abs(dx - sx), abs(dy - sy))
         return cached
 
-    def route(self, src_tile: int, dst_tile: int) -> list[tuple[tuple[int, int], float]]:
-        """The X-then-Y route as ``[((tile, direction), latency_s), ...]``."""
+    def route(self, src_tile: int, dst_tile: int) -> list[tuple[int, float]]:
+        """The X-then-Y route as ``[(link id, latency_s), ...]``."""
         key = (src_tile, dst_tile)
         cached = self._routes.get(key)
         if cached is not None:
             return cached
         x, y = src_tile % self.columns, src_tile // self.columns
         tx, ty = dst_tile % self.columns, dst_tile // self.columns
-        links: list[tuple[tuple[int, int], float]] = []
+        links: list[tuple[int, float]] = []
         while x != tx:
             direction = _EAST if tx > x else _WEST
-            links.append(((y * self.columns + x, direction), self.latency[direction]))
+            links.append((4 * (y * self.columns + x) + direction, self.latency[direction]))
             x += 1 if tx > x else -1
         while y != ty:
             direction = _NORTH if ty > y else _SOUTH
-            links.append(((y * self.columns + x, direction), self.latency[direction]))
+            links.append((4 * (y * self.columns + x) + direction, self.latency[direction]))
             y += 1 if ty > y else -1
         self._routes[key] = links
         return links
 
-    def send_packet(self, sent_s: float, src_tile: int, dst_tile: int) -> float:
-        """Route one packet sent at ``sent_s`` (first come, first served); its arrival time."""
-        links = self.route(src_tile, dst_tile)
-        if not links:
+    def fanout(
+        self, src_tile: int, groups: list[tuple[int, int]], interval_s: float
+    ) -> Fanout:
+        """Routes from ``src_tile`` to ``[(destination tile, cores on it), ...]`` for a source
+        that sends one packet every ``interval_s``, round-robin over the destination cores."""
+        dest_cores = sum(cores for _, cores in groups)
+        slot_of: dict[int, int] = {}
+        routes, spacings = [], []
+        for tile, cores in groups:
+            spacing = interval_s * dest_cores / cores
+            spacings.append(spacing)
+            route = []
+            for link, latency in self.route(src_tile, tile):
+                slot = slot_of.setdefault(link, len(slot_of))
+                spacing = max(spacing, latency)
+                route.append((slot, latency, spacing))
+            routes.append(tuple(route))
+        hops = [self.hops(src_tile, tile) for tile, _ in groups]
+        return Fanout(
+            dst_tiles=tuple(tile for tile, _ in groups),
+            cores_in_tile=tuple(cores for _, cores in groups),
+            dest_cores=dest_cores,
+            routes=tuple(routes),
+            slot_links=tuple(slot_of),
+            spacing_s=tuple(spacings),
+            hops_ew=tuple(ew for ew, _ in hops),
+            hops_ns=tuple(ns for _, ns in hops),
+        )
+
+    def send_packet(self, sent_s: float, route: list[tuple[int, float]]) -> float:
+        """Send one packet at ``sent_s`` along ``route`` (from ``route``), each link first come,
+        first served; its arrival time."""
+        if not route:
             return sent_s + self.local_latency_s
         arrival = sent_s
         link_free = self._link_free
-        for link, latency in links:
-            arrival = max(arrival, link_free.get(link, 0.0)) + latency
+        for link, latency in route:
+            free = link_free[link]
+            arrival = (arrival if arrival > free else free) + latency
             link_free[link] = arrival
         return arrival
 
-    def send_trains(self, src_tile: int, trains: list[Train]) -> list[Delivery]:
-        """Route trains that one source emits together, interleaved.
+    def send_trains(
+        self, fanout: Fanout, t0: float, spikes: float
+    ) -> tuple[list[float], list[float]]:
+        """Send ``spikes`` events from ``t0`` to every core of ``fanout``'s unit, interleaved.
 
-        On a link several of them share, a train's head waits only for work reserved before
-        this call; together they keep the link busy for their summed ``packets x latency``, and
-        each tail leaves the link no earlier than that.
+        The cores of each destination tile get one train of ``spikes x cores`` packets, the
+        first sent one spacing (``fanout.spacing_s``) after ``t0``. Returns when each train's
+        first and last packets arrive (two lists). On a link several trains share, a train's
+        head waits only for work reserved before this call; together they keep the link busy
+        for their summed ``packets x latency``, and each tail leaves the link no earlier than
+        that.
         """
         link_free = self._link_free
-        batch_start: dict[tuple[int, int], float] = {}
-        batch_work: dict[tuple[int, int], float] = {}
-        routes = [self.route(src_tile, train.dst_tile) for train in trains]
-        heads: list[list[float]] = []
-        for train, links in zip(trains, routes, strict=True):
-            head = train.first_s
-            per_link = []
-            for link, latency in links:
-                free = link_free.get(link, 0.0)
-                start = head if head > free else free
+        free = [link_free[link] for link in fanout.slot_links]
+        batch_start = [math.inf] * len(free)
+        batch_work = [0.0] * len(free)
+        trains = []
+        for route, cores, spacing in zip(
+            fanout.routes, fanout.cores_in_tile, fanout.spacing_s, strict=True
+        ):
+            n = spikes * cores
+            head = first = t0 + spacing
+            link_heads = []
+            for slot, latency, _ in route:
+                start = free[slot]
+                if head > start:
+                    start = head
                 head = start + latency
-                if link in batch_work:
-                    batch_work[link] += train.packets * latency
-                    if start < batch_start[link]:
-                        batch_start[link] = start
-                else:
-                    batch_work[link] = train.packets * latency
-                    batch_start[link] = start
-                per_link.append(head)
-            heads.append(per_link)
-        done = {link: batch_start[link] + work for link, work in batch_work.items()}
-        deliveries = []
-        for train, links, per_link in zip(trains, routes, heads, strict=True):
-            body = max(train.packets - 1, 0)
-            tail = train.first_s + body * train.interval_s
-            if not per_link:
-                head = train.first_s + self.local_latency_s
-                deliveries.append(Delivery(head, tail + self.local_latency_s))
+                batch_work[slot] += n * latency
+                if start < batch_start[slot]:
+                    batch_start[slot] = start
+                link_heads.append(head)
+            trains.append((first, n, spacing, link_heads))
+        done = [start + work for start, work in zip(batch_start, batch_work, strict=True)]
+        heads, tails = [], []
+        local_s = self.local_latency_s
+        for route, (first, n, spacing, link_heads) in zip(fanout.routes, trains, strict=True):
+            body = n - 1 if n > 1 else 0
+            tail = first + body * spacing
+            if not route:
+                heads.append(first + local_s)
+                tails.append(tail + local_s)
                 continue
-            spacing = train.interval_s
-            for (link, latency), head in zip(links, per_link, strict=True):
-                spacing = max(spacing, latency)
-                tail = max(head + body * spacing, tail + latency, done[link])
-            deliveries.append(Delivery(per_link[-1], tail))
-        link_free.update(done)
-        return deliveries
+            for (slot, latency, link_spacing), head in zip(route, link_heads, strict=True):
+                tail += latency  # the largest of this, the head's + body, the link's work
+                body_s = head + body * link_spacing
+                if body_s > tail:
+                    tail = body_s
+                if done[slot] > tail:
+                    tail = done[slot]
+            heads.append(head)
+            tails.append(tail)
+        for link, link_done in zip(fanout.slot_links, done, strict=True):
+            link_free[link] = link_done
+        return heads, tails
