@@ -152,16 +152,15 @@ class Recorder:
             -> counting.FanOut:
         weight = module.effective_weight() if hasattr(module, "effective_weight") else \
             module.weight
-        if info.weight_encoding == BINARY or weight.is_meta:  # no zeros, or no values to look at
-            nonzero = torch.ones(weight.shape, dtype=torch.bool)
-        else:
-            nonzero = weight != 0
+        # no zeros (+-1), or no values to look at (meta): every weight counts, no pass over them
+        dense = info.weight_encoding == BINARY or weight.is_meta
+        nonzero = None if dense else weight != 0
         if info.kind == "linear":
-            return counting.linear_fanout(nonzero)
+            return counting.linear_fanout(tuple(weight.shape), nonzero)
         geometry = counting.ConvConnectivity(
             tuple(module.stride), _padding(module, shape_key), tuple(module.dilation),
             module.groups)
-        return counting.conv_fanout(nonzero, shape_key, geometry)
+        return counting.conv_fanout(tuple(weight.shape), shape_key, geometry, nonzero)
 
     # ---- embedding tables --------------------------------------------------------------------
     def lookup_call(self, module: nn.Module, name: str, ids: torch.Tensor,
