@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 
@@ -36,11 +37,17 @@ class FanOut:
     integers stay exact below 2**53 and the per-call dot product runs in BLAS).
     ``dense``: the same with every weight counted (exact borders).
     ``nominal_per_sample``: output elements x reduction size (padding included).
+    ``effective_per_sample``: the sum of ``effective``, what one sample meets when every input
+    element is non-zero.
     """
 
     effective: torch.Tensor
     dense_per_sample: int
     nominal_per_sample: int
+
+    @cached_property
+    def effective_per_sample(self) -> int:
+        return int(self.effective.sum().item())
 
 
 def linear_fanout(weight_shape: tuple[int, ...],
@@ -119,6 +126,8 @@ def nonzero_counts(x: torch.Tensor, per_row: int) -> torch.Tensor:
     arithmetic, several times faster than an integer reduction over a bool mask.
     """
     rows = x.numel() // per_row
+    if rows == 1:
+        return _indicator(x).reshape(per_row)
     return _indicator(x).reshape(rows, per_row).sum(dim=0)
 
 

@@ -81,9 +81,15 @@ def state_variables(module: nn.Module) -> int | None:
     return None
 
 
-def membrane(module: nn.Module) -> torch.Tensor | None:
-    """The neuron's membrane potential tensor (snnTorch ``mem``, SpikingJelly ``v``), if held."""
-    value = getattr(module, "v" if is_spikingjelly_neuron(module) else "mem", None)
+def membrane_attribute(module: nn.Module) -> str:
+    """Where the neuron holds its membrane potential: snnTorch ``mem``, SpikingJelly ``v``."""
+    return "v" if is_spikingjelly_neuron(module) else "mem"
+
+
+def membrane(module: nn.Module, attribute: str | None = None) -> torch.Tensor | None:
+    """The neuron's membrane potential tensor, if held (``attribute``: its
+    ``membrane_attribute``, when already known)."""
+    value = getattr(module, attribute or membrane_attribute(module), None)
     return value if isinstance(value, torch.Tensor) else None
 
 
