@@ -49,7 +49,7 @@ def count_static(
         dtype: element type of the input when ``x`` is a shape (``torch.long`` for token ids).
     """
     if isinstance(model, nn.Module):
-        meta_model = copy.deepcopy(model).to("meta")
+        meta_model = copy_to_meta(model)
     else:
         meta_model = build_on_meta(model)
     if isinstance(x, torch.Tensor):
@@ -59,6 +59,18 @@ def count_static(
     result = trace(meta_model, meta_x, steps, input_encoding=input_encoding, batch_dim=batch_dim)
     result.model = f"{type(meta_model).__name__} (static: shapes only)"
     return result
+
+
+def copy_to_meta(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` on the meta device; its weights are never copied (a copy of the model
+    with its weights would cost what the weights weigh). Shared parameters stay shared."""
+    memo: dict[int, object] = {}
+    for param in model.parameters():
+        memo[id(param)] = nn.Parameter(torch.empty_like(param, device="meta"),
+                                       requires_grad=param.requires_grad)
+    for buffer in model.buffers():
+        memo[id(buffer)] = torch.empty_like(buffer, device="meta")
+    return copy.deepcopy(model, memo).to("meta")
 
 
 _CONSTRUCTORS = _device_constructors()
