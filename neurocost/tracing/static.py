@@ -26,6 +26,7 @@ from neurocost.models.contract import (
     weight_storage,
 )
 from neurocost.models.encodings import Encoding
+from neurocost.tracing import elementwise
 from neurocost.tracing.trace import trace
 from neurocost.tracing.trace_record import Trace
 
@@ -56,6 +57,7 @@ def count_static(
         meta_x = torch.empty(x.shape, dtype=x.dtype, device="meta")
     else:
         meta_x = torch.empty(tuple(x), dtype=dtype, device="meta")
+    _skip_shape_keeping_work(meta_model)
     result = trace(meta_model, meta_x, steps, input_encoding=input_encoding, batch_dim=batch_dim)
     result.model = f"{type(meta_model).__name__} (static: shapes only)"
     return result
@@ -71,6 +73,29 @@ def copy_to_meta(model: nn.Module) -> nn.Module:
     for buffer in model.buffers():
         memo[id(buffer)] = torch.empty_like(buffer, device="meta")
     return copy.deepcopy(model, memo).to("meta")
+
+
+_SHAPE_KEEPING = frozenset({"norm", "activation", "softmax"})
+
+
+def _skip_shape_keeping_work(meta_model: nn.Module) -> None:
+    """Let norms, activations and softmax of the (private) meta copy return their input's shape
+    without running: their rows are counted from shapes alone, and torch's meta kernels for them
+    are Python decompositions that cost more than the rest of the count. An in-place module
+    returns its input itself, as it does when it runs."""
+    for module in meta_model.modules():
+        op = elementwise.module_op(module)
+        if op is not None and op[0] in _SHAPE_KEEPING:
+            in_place = bool(getattr(module, "inplace", False))
+            module.forward = _returns_input if in_place else _returns_like_input
+
+
+def _returns_input(x: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+    return x
+
+
+def _returns_like_input(x: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+    return torch.empty_like(x)
 
 
 _CONSTRUCTORS = _device_constructors()

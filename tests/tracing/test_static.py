@@ -53,6 +53,21 @@ def test_the_meta_copy_keeps_shared_weights_shared_and_the_original_whole():
     assert torch.equal(model[0].weight, before) and model[0].weight is model[1].weight
 
 
+def test_norms_activations_and_softmax_are_counted_from_shapes_as_a_trace_counts_them():
+    """On the meta copy they return their input's shape without running; every row, element-wise
+    ones included, counts what a trace of the real model counts (ReLU zeros aside)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(inplace=True),
+                          nn.Flatten(), nn.Linear(64, 8), nn.LayerNorm(8), nn.GELU(),
+                          nn.Linear(8, 5), nn.Softmax(dim=-1)).eval()
+    x = torch.rand(2, 3, 6, 6) + 0.1
+    static = nc.count_static(model, x)
+    real = nc.trace(model, x, steps=1)
+    assert static.elementwise.equals(real.elementwise)
+    for column in ("dense_ops", "nominal_ops", "in_elems", "out_elems", "in_encoding"):
+        assert static.layers[column].tolist() == real.layers[column].tolist()
+
+
 def test_nominal_count_includes_padding_positions():
     tr = nc.count_static(nn.Conv2d(1, 1, 3, padding=1), (1, 1, 4, 4))
     # textbook: 16 outputs x 9 taps; exact borders: each axis has 4*3 - 2 in-bounds taps
