@@ -16,6 +16,8 @@ neither becomes a dependency.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn as nn
 
@@ -43,8 +45,14 @@ SPIKINGJELLY_STATE_VARIABLES: dict[str, int] = {
 
 
 def _has_base(module: nn.Module, name: str, package: str) -> bool:
+    return _type_has_base(type(module), name, package)
+
+
+@functools.cache
+def _type_has_base(module_type: type, name: str, package: str) -> bool:
+    """Asked for every module of every trace; a class's bases do not change, so once per class."""
     return any(cls.__name__ == name and cls.__module__.startswith(package)
-               for cls in type(module).__mro__)
+               for cls in module_type.__mro__)
 
 
 def is_spikingjelly_neuron(module: nn.Module) -> bool:
