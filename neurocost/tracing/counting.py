@@ -12,6 +12,7 @@ All sums are done in int64, so counts stay exact integers however large they get
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -86,15 +87,18 @@ def conv_fanout(weight_shape: tuple[int, ...], in_shape: tuple[int, ...],
     out_channels, per_group_in, *kernel = weight_shape
     spatial = in_shape[1:]
     groups = geometry.groups
+    per_group_out = out_channels // groups
     reads = []
     out_shape = [out_channels]
+    dense = in_shape[0] * per_group_out
     for d, length in enumerate(spatial):
         size = conv_output_size(length, kernel[d], geometry.stride[d], geometry.padding[d],
                                 geometry.dilation[d])
-        reads.append(_reads(length, kernel[d], size, geometry.stride[d], geometry.padding[d],
-                            geometry.dilation[d]))
+        table, pairs = _reads(length, kernel[d], size, geometry.stride[d], geometry.padding[d],
+                              geometry.dilation[d])
+        reads.append(table)
+        dense *= pairs
         out_shape.append(size)
-    per_group_out = out_channels // groups
     if weight_nonzero is None:
         taps = torch.full((in_shape[0], *kernel), float(per_group_out), dtype=torch.float64)
     else:  # [G, C_out/G, C_in/G, *K] summed over each group's output channels -> [C_in, *K]
@@ -103,19 +107,19 @@ def conv_fanout(weight_shape: tuple[int, ...], in_shape: tuple[int, ...],
     effective = taps @ reads[-1].T  # [C, (K1,) W]
     if len(spatial) == 2:
         effective = reads[0] @ effective  # [H, K1] @ [C, K1, W] -> [C, H, W]
-    dense = in_shape[0] * per_group_out
-    for r in reads:
-        dense *= int(r.sum().item())
     nominal = math.prod(out_shape) * per_group_in * math.prod(kernel)
     return FanOut(effective.reshape(-1), dense, nominal)
 
 
+@functools.lru_cache(maxsize=1024)
 def _reads(length: int, kernel: int, out_size: int, stride: int, padding: int,
-           dilation: int) -> torch.Tensor:
-    """``[length, kernel]`` float64: 1 where tap k reads input position i at a valid output."""
+           dilation: int) -> tuple[torch.Tensor, int]:
+    """``[length, kernel]`` float64, 1 where tap k reads input position i at a valid output, and
+    its number of ones. A function of its integers only, so kept across layers and traces
+    (callers only read the table)."""
     offset = torch.arange(length).unsqueeze(1) + padding - torch.arange(kernel) * dilation
     hit = (offset >= 0) & (offset < out_size * stride) & (offset % stride == 0)
-    return hit.to(torch.float64)
+    return hit.to(torch.float64), int(hit.sum().item())
 
 
 def nonzero_counts(x: torch.Tensor, per_row: int) -> torch.Tensor:
