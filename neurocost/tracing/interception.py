@@ -107,8 +107,8 @@ class Scope:
     def suspend(self, module: nn.Module) -> None:
         """Take the dispatch mode off while a module we count whole runs its own ops.
 
-        Layers and neurons are counted at module level, so their internal aten ops need no
-        Python round trip; this keeps the trace close to the cost of a plain forward.
+        Layers, neurons and element-wise modules are counted at module level, so their aten ops
+        need no Python round trip; this keeps the trace close to the cost of a plain forward.
         """
         if self.suspended_by is None and self.interceptor is not None:
             popped = _pop_mode()
@@ -149,10 +149,9 @@ def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Record
         counted_here = kind != "neuron" and scope.handled_depth == 0
         if kind in ("synaptic", "unsupported"):
             scope.handled_depth += 1
-        if kind == "elementwise":  # counted whole; its ops still carry encoding tags
+        if kind == "elementwise":  # counted whole, tags passed on at module level
             scope.elementwise_depth += 1
-        else:
-            scope.suspend(module)
+        scope.suspend(module)
         role_state[id(module)] = counted_here
 
     def post_hook(module: nn.Module, args: tuple, output: Any) -> None:
@@ -206,6 +205,8 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
     elif role.role == "elementwise" and counted_here:
         row = elementwise.module_row(module, role.kind, role.reason, args[0], first_out)
         rec.elementwise(role.name, row, args[0])
+        if role.reason in elementwise.VALUE_KEEPING:
+            tags.pass_on(tags.tag_of(args[0]), output)
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
