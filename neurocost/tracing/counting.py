@@ -143,7 +143,7 @@ def count_nonzero(x: torch.Tensor) -> int:
 def _indicator(x: torch.Tensor) -> torch.Tensor:
     """1.0 where ``x`` is non-zero, 0.0 elsewhere."""
     if x.is_floating_point():
-        return x.sign().abs()
+        return x.sign().abs_()  # in place on the fresh sign tensor: one allocation, not two
     return (x != 0).to(torch.float32)
 
 
