@@ -27,9 +27,9 @@ def wide_scnn() -> nn.Module:
     return net.eval()
 
 
-def frames() -> torch.Tensor:
-    image = torch.rand(B, 1, 28, 28, generator=torch.Generator().manual_seed(1))
-    return image.unsqueeze(0).repeat(T, 1, 1, 1, 1)
+def frames(batch: int = B, steps: int = T) -> torch.Tensor:
+    image = torch.rand(batch, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    return image.unsqueeze(0).repeat(steps, 1, 1, 1, 1)
 
 
 def plain_forward(net: nn.Module, x: torch.Tensor) -> None:

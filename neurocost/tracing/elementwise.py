@@ -80,6 +80,11 @@ def module_op(module: nn.Module) -> tuple[str, str] | None:
     return None
 
 
+# Modules whose output holds a selection of their input's values, so the input's encoding
+# survives (max pooling keeps spikes spikes); the module-level twin of ``tags.PRESERVING``.
+VALUE_KEEPING = frozenset({"max_pool", "adaptive_max_pool"})
+
+
 def module_row(module: nn.Module, kind: str, op: str, x: torch.Tensor,
                out: torch.Tensor) -> dict[str, Any]:
     """The counts of one element-wise module call (without layer, step and batch)."""

@@ -50,6 +50,7 @@ class ModuleRole:
     reason: str = ""
     multi_step: bool = False  # called once per sequence [T, B, ...] (SpikingJelly step_mode "m")
     folds_time: bool = False  # runs its children on [T*B, ...] (SpikingJelly SeqToANNContainer)
+    output_encoding: Encoding | None = None  # what the module declares its output means
 
 
 def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
@@ -85,6 +86,7 @@ def classify_modules(model: nn.Module, root_name: str) -> dict[int, ModuleRole]:
                 role = ModuleRole(qualified, "elementwise", op[0], reason=op[1])
         role.multi_step = is_multi_step(module)
         role.folds_time = folds_time(module)
+        role.output_encoding = declared_encoding(module, "output")
         roles[id(module)] = role
     return roles
 
@@ -105,8 +107,8 @@ class Scope:
     def suspend(self, module: nn.Module) -> None:
         """Take the dispatch mode off while a module we count whole runs its own ops.
 
-        Layers and neurons are counted at module level, so their internal aten ops need no
-        Python round trip; this keeps the trace close to the cost of a plain forward.
+        Layers, neurons and element-wise modules are counted at module level, so their aten ops
+        need no Python round trip; this keeps the trace close to the cost of a plain forward.
         """
         if self.suspended_by is None and self.interceptor is not None:
             popped = _pop_mode()
@@ -131,40 +133,47 @@ class Scope:
 
 def install_module_hooks(roles: dict[int, ModuleRole], scope: Scope, rec: Recorder) -> list:
     """Register global forward hooks that keep ``scope`` and count layers and neurons."""
+    stack, op_index, folded_steps = scope.stack, scope.op_index, scope.folded_steps
 
     def pre_hook(module: nn.Module, args: tuple) -> None:
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        counted_here = role.role in ("synaptic", "unsupported", "lookup", "elementwise") \
-            and scope.handled_depth == 0
-        scope.stack.append(role)
-        scope.op_index.append({})
+        kind = role.role
+        stack.append(role)
+        op_index.append({})
         if role.folds_time:
-            scope.folded_steps.append(int(args[0].shape[0]))
-        if role.role in ("synaptic", "unsupported"):
+            folded_steps.append(int(args[0].shape[0]))
+        if kind == "plain":
+            return
+        counted_here = kind != "neuron" and scope.handled_depth == 0
+        if kind in ("synaptic", "unsupported"):
             scope.handled_depth += 1
-        if role.role == "elementwise":  # counted whole; its ops still carry encoding tags
+        if kind == "elementwise":  # counted whole, tags passed on at module level
             scope.elementwise_depth += 1
-        elif role.role != "plain":
-            scope.suspend(module)
+        scope.suspend(module)
         role_state[id(module)] = counted_here
 
     def post_hook(module: nn.Module, args: tuple, output: Any) -> None:
         role = roles.get(id(module))
         if role is None or scope.busy:
             return
-        scope.stack.pop()
-        scope.op_index.pop()
+        stack.pop()
+        op_index.pop()
         if role.folds_time:
-            scope.folded_steps.pop()
-        if role.role in ("synaptic", "unsupported"):
+            folded_steps.pop()
+        kind = role.role
+        if kind == "plain":
+            if role.output_encoding is not None:
+                _declare_output(role, output)
+            return
+        if kind in ("synaptic", "unsupported"):
             scope.handled_depth -= 1
-        if role.role == "elementwise":
+        elif kind == "elementwise":
             scope.elementwise_depth -= 1
         scope.busy = True
         try:  # counted while the mode is still off: the tracer's own ops skip the round trip
-            folded = scope.folded_steps[-1] if scope.folded_steps else None
+            folded = folded_steps[-1] if folded_steps else None
             _count_module(module, role, args, output, role_state.pop(id(module), False), rec,
                           folded)
         finally:
@@ -184,6 +193,9 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
     if role.role == "synaptic" and counted_here:
         info = rec.layer_info(module, role.name, role.kind, role.forced_input)
         for step, x, out in _per_step(role, args[0], first_out, folded_steps):
+            if step is None:
+                rec.synaptic_call(module, info, x, out)
+                continue
             with rec.at_step(step):
                 rec.synaptic_call(module, info, x, out)
         if (bias := elementwise.bias_row(module, first_out)) is not None:
@@ -193,18 +205,28 @@ def _count_module(module: nn.Module, role: ModuleRole, args: tuple, output: Any,
     elif role.role == "elementwise" and counted_here:
         row = elementwise.module_row(module, role.kind, role.reason, args[0], first_out)
         rec.elementwise(role.name, row, args[0])
+        if role.reason in elementwise.VALUE_KEEPING:
+            tags.pass_on(tags.tag_of(args[0]), output)
     elif role.role == "unsupported" and counted_here:
         rec.gap(role.name, role.reason, int(first_out.numel()))
     elif role.role == "neuron":
         for step, _, spikes in _per_step(role, first_out, first_out, folded_steps):
+            if step is None:
+                rec.neuron_call(module, role.name, spikes)
+                continue
             with rec.at_step(step):
                 rec.neuron_call(module, role.name, spikes)
         encoding = tags.tag_of(spikes)  # the last step's: every step's is the same
         if encoding is not None:
             tags.tag(first_out, encoding)
-    declared = declared_encoding(module, "output")
-    if declared is not None and isinstance(first_out, torch.Tensor):
-        tags.tag(first_out, declared)
+    if role.output_encoding is not None:
+        _declare_output(role, output)
+
+
+def _declare_output(role: ModuleRole, output: Any) -> None:
+    first_out = output[0] if isinstance(output, (tuple, list)) else output
+    if isinstance(first_out, torch.Tensor):
+        tags.tag(first_out, role.output_encoding)
 
 
 def _per_step(role: ModuleRole, x: torch.Tensor, out: torch.Tensor, folded_steps: int | None

@@ -16,6 +16,8 @@ neither becomes a dependency.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn as nn
 
@@ -43,8 +45,14 @@ SPIKINGJELLY_STATE_VARIABLES: dict[str, int] = {
 
 
 def _has_base(module: nn.Module, name: str, package: str) -> bool:
+    return _type_has_base(type(module), name, package)
+
+
+@functools.cache
+def _type_has_base(module_type: type, name: str, package: str) -> bool:
+    """Asked for every module of every trace; a class's bases do not change, so once per class."""
     return any(cls.__name__ == name and cls.__module__.startswith(package)
-               for cls in type(module).__mro__)
+               for cls in module_type.__mro__)
 
 
 def is_spikingjelly_neuron(module: nn.Module) -> bool:
@@ -81,9 +89,15 @@ def state_variables(module: nn.Module) -> int | None:
     return None
 
 
-def membrane(module: nn.Module) -> torch.Tensor | None:
-    """The neuron's membrane potential tensor (snnTorch ``mem``, SpikingJelly ``v``), if held."""
-    value = getattr(module, "v" if is_spikingjelly_neuron(module) else "mem", None)
+def membrane_attribute(module: nn.Module) -> str:
+    """Where the neuron holds its membrane potential: snnTorch ``mem``, SpikingJelly ``v``."""
+    return "v" if is_spikingjelly_neuron(module) else "mem"
+
+
+def membrane(module: nn.Module, attribute: str | None = None) -> torch.Tensor | None:
+    """The neuron's membrane potential tensor, if held (``attribute``: its
+    ``membrane_attribute``, when already known)."""
+    value = getattr(module, attribute or membrane_attribute(module), None)
     return value if isinstance(value, torch.Tensor) else None
 
 

@@ -6,6 +6,7 @@ tensors are let go, so memory does not grow with the number of steps.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,7 +21,12 @@ from neurocost.models.contract import declared_bits_per_weight, declared_encodin
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, int_, op_class
 from neurocost.tracing import counting, tags
 from neurocost.tracing.columns import make_row
-from neurocost.tracing.neurons import framework, membrane, state_variables
+from neurocost.tracing.neurons import (
+    framework,
+    membrane,
+    membrane_attribute,
+    state_variables,
+)
 from neurocost.tracing.trace_record import Gap
 
 
@@ -41,6 +47,16 @@ class _Layer:
     checked: bool = False
 
 
+@dataclass(frozen=True)
+class _Neuron:
+    """What the recorder remembers about one neuron module: its class decides all of it."""
+
+    state_variables: int | None
+    framework: str
+    membrane: str  # the attribute holding the membrane potential
+    exact_spike_sum: bool  # graded spike factor 1: spikes are exactly 0.0 or 1.0
+
+
 class Recorder:
     """Collects rows for one ``trace()`` call.
 
@@ -58,6 +74,7 @@ class Recorder:
         self.warnings: list[str] = []
         self._calls: dict[str, int] = defaultdict(int)
         self._layers: dict[int, _Layer] = {}
+        self._neurons: dict[int, _Neuron] = {}
 
     # ---- rows --------------------------------------------------------------------------------
     def _step_for(self, layer: str) -> int:
@@ -125,12 +142,13 @@ class Recorder:
         if fanout is None:
             fanout = self._fanout(module, info, shape_key)
             info.fanouts[shape_key] = fanout
-        per_row = _prod(shape_key)
+        per_row = math.prod(shape_key)
         if in_enc.kind == "binary" or x.is_meta:  # +-1 has no zeros; shapes only: all count
-            counts = torch.full((per_row,), float(x.numel() // per_row))
+            effective = x.numel() // per_row * fanout.effective_per_sample
+            nonzero = x.numel()
         else:
-            counts = counting.nonzero_counts(x, per_row)
-        effective, nonzero = counting.effective_ops(counts, fanout)
+            effective, nonzero = counting.effective_ops(counting.nonzero_counts(x, per_row),
+                                                        fanout)
         calls = x.numel() // per_row if info.kind == "linear" else x.shape[0]
         weight_elems = module.weight.numel()
         out_bits = tags.encoding_of(out).bits
@@ -152,16 +170,15 @@ class Recorder:
             -> counting.FanOut:
         weight = module.effective_weight() if hasattr(module, "effective_weight") else \
             module.weight
-        if info.weight_encoding == BINARY or weight.is_meta:  # no zeros, or no values to look at
-            nonzero = torch.ones(weight.shape, dtype=torch.bool)
-        else:
-            nonzero = weight != 0
+        # no zeros (+-1), or no values to look at (meta): every weight counts, no pass over them
+        dense = info.weight_encoding == BINARY or weight.is_meta
+        nonzero = None if dense else weight != 0
         if info.kind == "linear":
-            return counting.linear_fanout(nonzero)
+            return counting.linear_fanout(tuple(weight.shape), nonzero)
         geometry = counting.ConvConnectivity(
             tuple(module.stride), _padding(module, shape_key), tuple(module.dilation),
             module.groups)
-        return counting.conv_fanout(nonzero, shape_key, geometry)
+        return counting.conv_fanout(tuple(weight.shape), shape_key, geometry, nonzero)
 
     # ---- embedding tables --------------------------------------------------------------------
     def lookup_call(self, module: nn.Module, name: str, ids: torch.Tensor,
@@ -188,21 +205,30 @@ class Recorder:
     # ---- neurons -----------------------------------------------------------------------------
     def neuron_call(self, module: nn.Module, name: str, spikes: torch.Tensor) -> None:
         """Count one time step of a neuron layer (every neuron updates once)."""
-        n_state = state_variables(module)
+        info = self._neurons.get(id(module))
+        if info is None:
+            info = _Neuron(state_variables(module), framework(module), membrane_attribute(module),
+                           _unit_spikes(module))
+            self._neurons[id(module)] = info
+        n_state = info.state_variables
         if n_state is None:
-            self.gap(name, f"{framework(module)} neuron {type(module).__name__} (its state "
+            self.gap(name, f"{info.framework} neuron {type(module).__name__} (its state "
                      "variables are not known to neurocost)", 0)
             return
         neurons = spikes.numel()
-        potential = membrane(module)
+        potential = membrane(module, info.membrane)
         state_bits = 32 if potential is None else tags.encoding_of(potential).bits
         tags.tag(spikes, SPIKE)
+        if spikes.is_meta:
+            spikes_out = 0
+        elif info.exact_spike_sum:  # exactly 0.0 or 1.0: their sum is the exact count
+            spikes_out = _unit_spike_count(spikes)
+        else:
+            spikes_out = counting.count_nonzero(spikes)
         self._add(
             layer=name, kind=type(module).__name__, step=self._step_for(name), op_class="",
             in_encoding="", weight_encoding="", batch=self.batch_size,
-            neurons=neurons, neuron_updates=neurons,
-            spikes_out=0 if spikes.is_meta else _spike_count(module, spikes),
-            out_elems=neurons,
+            neurons=neurons, neuron_updates=neurons, spikes_out=spikes_out, out_elems=neurons,
             state_bits_read=neurons * n_state * state_bits,
             state_bits_written=neurons * n_state * state_bits,
             act_bits_out=neurons * SPIKE.bits,
@@ -276,19 +302,21 @@ class Recorder:
             warnings.warn(message, stacklevel=2)
 
 
-def _spike_count(module: nn.Module, spikes: torch.Tensor) -> int:
-    """Spikes emitted. snnTorch's firing function outputs exactly 0.0 or 1.0 (times the graded
-    spike factor), so with a factor of 1 a float64 sum is the exact count, and the cheapest."""
-    if float(getattr(module, "graded_spikes_factor", 0.0)) == 1.0:
-        return int(spikes.sum(dtype=torch.float64).item())
-    return counting.count_nonzero(spikes)
+def _unit_spike_count(spikes: torch.Tensor) -> int:
+    """How many of ``spikes`` (each exactly 0.0 or 1.0) are 1. A float32 sum is exact while the
+    count stays below 2**24 (every partial sum is a representable integer) and is several times
+    faster than converting to float64 first."""
+    if spikes.dtype == torch.float32 and spikes.numel() < 2**24:
+        return int(spikes.sum().item())
+    return int(spikes.sum(dtype=torch.float64).item())
 
 
-def _prod(shape: tuple[int, ...]) -> int:
-    result = 1
-    for s in shape:
-        result *= s
-    return result
+def _unit_spikes(module: nn.Module) -> bool:
+    """Whether snnTorch's graded spike factor is 1 (unknowable on the meta device: no)."""
+    factor = getattr(module, "graded_spikes_factor", 0.0)
+    if isinstance(factor, torch.Tensor) and factor.is_meta:
+        return False
+    return float(factor) == 1.0
 
 
 def _padding(module: nn.Module, shape_key: tuple[int, ...]) -> tuple[int, ...]:

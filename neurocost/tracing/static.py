@@ -26,6 +26,7 @@ from neurocost.models.contract import (
     weight_storage,
 )
 from neurocost.models.encodings import Encoding
+from neurocost.tracing import elementwise
 from neurocost.tracing.trace import trace
 from neurocost.tracing.trace_record import Trace
 
@@ -49,16 +50,64 @@ def count_static(
         dtype: element type of the input when ``x`` is a shape (``torch.long`` for token ids).
     """
     if isinstance(model, nn.Module):
-        meta_model = copy.deepcopy(model).to("meta")
+        meta_model = copy_to_meta(model)
     else:
         meta_model = build_on_meta(model)
     if isinstance(x, torch.Tensor):
         meta_x = torch.empty(x.shape, dtype=x.dtype, device="meta")
     else:
         meta_x = torch.empty(tuple(x), dtype=dtype, device="meta")
+    _skip_shape_only_work(meta_model)
     result = trace(meta_model, meta_x, steps, input_encoding=input_encoding, batch_dim=batch_dim)
     result.model = f"{type(meta_model).__name__} (static: shapes only)"
     return result
+
+
+def copy_to_meta(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` on the meta device; its weights are never copied (a copy of the model
+    with its weights would cost what the weights weigh). Shared parameters stay shared."""
+    memo: dict[int, object] = {}
+    for param in model.parameters():
+        memo[id(param)] = nn.Parameter(torch.empty_like(param, device="meta"),
+                                       requires_grad=param.requires_grad)
+    for buffer in model.buffers():
+        memo[id(buffer)] = torch.empty_like(buffer, device="meta")
+    return copy.deepcopy(model, memo).to("meta")
+
+
+_SHAPE_KEEPING = frozenset({"norm", "activation", "softmax"})
+
+
+def _skip_shape_only_work(meta_model: nn.Module) -> None:
+    """Let modules of the (private) meta copy whose output shape needs no running return an
+    empty output of that shape: norms, activations and softmax (their input's shape) and plain
+    ``nn.Linear`` layers (``[..., out_features]``). Their rows are counted from shapes alone,
+    and torch's meta kernels for them are Python decompositions that cost more than the rest
+    of the count. An in-place module returns its input itself, as it does when it runs."""
+    for module in meta_model.modules():
+        if type(module) is nn.Linear:
+            module.forward = _linear_output(module.out_features)
+            continue
+        op = elementwise.module_op(module)
+        if op is not None and op[0] in _SHAPE_KEEPING:
+            in_place = bool(getattr(module, "inplace", False))
+            module.forward = _returns_input if in_place else _returns_like_input
+
+
+def _linear_output(out_features: int) -> Callable[..., torch.Tensor]:
+    def forward(input: torch.Tensor) -> torch.Tensor:  # noqa: A002  (nn.Linear's name)
+        return input.new_empty((*input.shape[:-1], out_features))
+    return forward
+
+
+def _returns_input(input: torch.Tensor, *args: object,  # noqa: A002  (the modules' name)
+                   **kwargs: object) -> torch.Tensor:
+    return input
+
+
+def _returns_like_input(input: torch.Tensor, *args: object,  # noqa: A002
+                        **kwargs: object) -> torch.Tensor:
+    return torch.empty_like(input)
 
 
 _CONSTRUCTORS = _device_constructors()

@@ -58,6 +58,11 @@ def propagate(packet: object, args: tuple, out: object) -> None:
     if len(encodings) != 1:
         return
     (encoding,) = encodings
+    pass_on(encoding, out)
+
+
+def pass_on(encoding: Encoding | None, out: object) -> None:
+    """Tag every tensor in ``out`` (a tensor, or a tuple or list of them) with ``encoding``."""
     if encoding is None:
         return
     for t in _tensors((out,)):

@@ -13,6 +13,7 @@ import torch.nn as nn
 from snntorch import utils
 
 import neurocost as nc
+from neurocost.tracing.recorder import _unit_spike_count
 from tests.tracing.brute_force import linear_pairs
 
 T, B = 6, 3
@@ -114,3 +115,12 @@ def test_explicit_state_neuron_counts(name):
         assert recurrent.effective_ops.sum() == sum(
             linear_pairs(s.numpy(), weight)[0] for s in previous)
         assert set(recurrent.op_class) == {"ac"}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_unit_spike_counts_are_exact_in_every_float_width(dtype):
+    """3001 ones among 4096: float32 sums them exactly; float16 cannot hold 3001 (it is not a
+    multiple of 2 above 2048), so that width is counted in float64."""
+    spikes = torch.zeros(4096, dtype=dtype)
+    spikes[torch.randperm(4096, generator=torch.Generator().manual_seed(0))[:3001]] = 1
+    assert _unit_spike_count(spikes) == 3001

@@ -7,6 +7,7 @@ import torch.nn as nn
 
 import neurocost as nc
 from neurocost.models.encodings import BINARY
+from neurocost.tracing.static import copy_to_meta
 
 
 class _Binary(nn.Linear):
@@ -38,6 +39,33 @@ def test_static_leaves_the_model_untouched_and_accepts_a_factory():
     from_factory = nc.count_static(_net, (1, 3, 6, 6))
     assert next(model.parameters()).device.type == "cpu"
     assert from_module.layers.dense_ops.tolist() == from_factory.layers.dense_ops.tolist()
+
+
+def test_the_meta_copy_keeps_shared_weights_shared_and_the_original_whole():
+    """A tied embedding and head stay one parameter in the copy; the original keeps its values."""
+    embed, head = nn.Embedding(5, 4), nn.Linear(4, 5, bias=False)
+    head.weight = embed.weight
+    model = nn.Sequential(embed, head)
+    before = embed.weight.detach().clone()
+    copy = copy_to_meta(model)
+    assert copy[0].weight is copy[1].weight
+    assert copy[0].weight.is_meta and copy[0].weight.shape == (5, 4)
+    assert torch.equal(model[0].weight, before) and model[0].weight is model[1].weight
+
+
+def test_norms_activations_and_softmax_are_counted_from_shapes_as_a_trace_counts_them():
+    """On the meta copy they return their input's shape without running; every row, element-wise
+    ones included, counts what a trace of the real model counts (ReLU zeros aside)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(inplace=True),
+                          nn.Flatten(), nn.Linear(64, 8), nn.LayerNorm(8), nn.GELU(),
+                          nn.Linear(8, 5), nn.Softmax(dim=-1)).eval()
+    x = torch.rand(2, 3, 6, 6) + 0.1
+    static = nc.count_static(model, x)
+    real = nc.trace(model, x, steps=1)
+    assert static.elementwise.equals(real.elementwise)
+    for column in ("dense_ops", "nominal_ops", "in_elems", "out_elems", "in_encoding"):
+        assert static.layers[column].tolist() == real.layers[column].tolist()
 
 
 def test_nominal_count_includes_padding_positions():
