@@ -282,8 +282,9 @@ def render(spiking: list[CaseResult], static: list[CaseResult], command: str,
     body = [
         intro[0].rstrip(), "",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{command}` ({rounds} rounds).", "",
-        f"- Machine: {machine}. The machine is shared with other work: every ratio was measured "
-        "under load, which is why the page gives medians of per-round ratios, not times.",
+        f"- Machine: {machine}; load average {os.getloadavg()[0]:.2f} when the run ended. Other "
+        "work on the same cores moves times far more than ratios, which is why the page gives "
+        "medians of per-round ratios.",
         f"- Versions: {_versions(SPIKING_TOOLS + STATIC_TOOLS)}.", "",
         "### Workloads", "", *_workloads(spiking + static), "",
     ]
