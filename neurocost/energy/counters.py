@@ -138,12 +138,20 @@ _PTFLOPS_OPS: dict[str, _ROW] = {
 }
 
 
+# The synaptic modules thop and ptflops count, matched on the exact class as both tools do
+# (thop's register_hooks and ptflops' MODULES_MAPPING are keyed by type(module)).
+_EXACT_SYNAPTIC = frozenset(f"torch.nn.modules.{path}" for path in (
+    "linear.Linear", "conv.Conv1d", "conv.Conv2d", "conv.Conv3d"))
+
+
 @dataclass(frozen=True)
 class ToolCounter(Convention):
     """A FLOP counter's total: synaptic MACs it sees plus element-wise work by its rules."""
 
-    def sees_synaptic(self, layer: str) -> bool:
-        """Whether the tool counts the synaptic row named ``layer``."""
+    def sees_synaptic(self, layer: str, module_type: str | None) -> bool:
+        """Whether the tool counts the synaptic row named ``layer``; ``module_type`` is the
+        exact class of a layer counted at module level (None: below module level, or a trace
+        file written before classes were recorded)."""
         raise NotImplementedError
 
     def elementwise_ops(self, row: pd.Series) -> float:
@@ -153,7 +161,9 @@ class ToolCounter(Convention):
     def counts(self, trace: Trace) -> dict[str, Quantity]:
         df = trace.layers
         synaptic = df[df["op_class"].isin(OP_CLASSES)]
-        seen = synaptic["layer"].map(self.sees_synaptic).astype(bool)
+        types = trace.module_types
+        seen = synaptic["layer"].map(lambda name: self.sees_synaptic(name, types.get(name)))
+        seen = seen.astype(bool)
         macs = float(synaptic.loc[seen, self.ops_column].sum())
         ew = trace.elementwise
         other = float(sum(self.elementwise_ops(r) for r in ew.itertuples(index=False)))
@@ -169,8 +179,9 @@ class ToolCounter(Convention):
 class Thop(ToolCounter):
     """thop's ``profile``: leaf modules of registered exact types (rules in the module doc)."""
 
-    def sees_synaptic(self, layer: str) -> bool:
-        return ":" not in layer  # a module call, not an op found below module level
+    def sees_synaptic(self, layer: str, module_type: str | None) -> bool:
+        # a module call of a type thop registers exactly (a subclass counts 0)
+        return ":" not in layer and (module_type is None or module_type in _EXACT_SYNAPTIC)
 
     def elementwise_ops(self, row: pd.Series) -> float:
         if row.source != "module":
@@ -183,7 +194,7 @@ class Thop(ToolCounter):
 class Fvcore(ToolCounter):
     """fvcore's ``FlopCountAnalysis`` (and mmengine's port of it): aten ops by its handles."""
 
-    def sees_synaptic(self, layer: str) -> bool:
+    def sees_synaptic(self, layer: str, module_type: str | None) -> bool:
         return ":attention#" not in layer  # fused attention: an unsupported op, counted 0
 
     def elementwise_ops(self, row: pd.Series) -> float:
@@ -298,8 +309,10 @@ class Ptflops(ToolCounter):
     """ptflops' ``get_model_complexity_info`` (pytorch backend, functional patching on): module
     hooks of exact torch.nn types, plus the F.* functions it patches (rules above)."""
 
-    def sees_synaptic(self, layer: str) -> bool:
-        return ":" not in layer  # Conv/Linear modules; F.linear and `@` are not patched
+    def sees_synaptic(self, layer: str, module_type: str | None) -> bool:
+        # Conv/Linear modules of exact torch.nn types (a subclass counts 0, F.linear inside it
+        # included); F.linear and `@` below module level are not counted
+        return ":" not in layer and (module_type is None or module_type in _EXACT_SYNAPTIC)
 
     def elementwise_ops(self, row: pd.Series) -> float:
         if row.source == "module":

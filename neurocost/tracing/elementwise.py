@@ -99,7 +99,7 @@ def module_row(module: nn.Module, kind: str, op: str, x: torch.Tensor,
         op = f"{op}{x.dim() - 2}d"
     weight = getattr(module, "weight", None)
     affine = isinstance(weight, torch.Tensor)
-    return {"kind": kind, "op": op, "source": "module", "module_type": _qualname(module),
+    return {"kind": kind, "op": op, "source": "module", "module_type": qualname(module),
             "in_elems": x.numel(), "out_elems": out.numel(), "reduce": reduce,
             "affine": affine, "weight_encoding": "fp32" if affine else ""}
 
@@ -109,7 +109,7 @@ def bias_row(module: nn.Module, out: torch.Tensor) -> dict[str, Any] | None:
     bias = getattr(module, "bias", None)
     if not isinstance(bias, torch.Tensor):
         return None
-    return {"kind": "bias", "op": "bias", "source": "module", "module_type": _qualname(module),
+    return {"kind": "bias", "op": "bias", "source": "module", "module_type": qualname(module),
             "in_elems": out.numel(), "out_elems": out.numel(), "reduce": 1, "affine": True,
             "weight_encoding": "fp32"}
 
@@ -187,7 +187,8 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _qualname(module: nn.Module) -> str:
+def qualname(module: nn.Module) -> str:
+    """The module's exact class as ``package.module.Class``."""
     cls = type(module)
     return f"{cls.__module__}.{cls.__qualname__}"
 

@@ -19,7 +19,7 @@ import torch.nn as nn
 from neurocost.errors import NeurocostError
 from neurocost.models.contract import declared_bits_per_weight, declared_encoding
 from neurocost.models.encodings import BINARY, SPIKE, Encoding, int_, op_class
-from neurocost.tracing import counting, tags
+from neurocost.tracing import counting, elementwise, tags
 from neurocost.tracing.columns import make_row
 from neurocost.tracing.neurons import (
     framework,
@@ -72,6 +72,7 @@ class Recorder:
         self.elementwise_rows: list[dict[str, object]] = []
         self.gaps: dict[tuple[str, str], Gap] = {}
         self.warnings: list[str] = []
+        self.module_types: dict[str, str] = {}  # layer name -> exact class, module-level rows
         self._calls: dict[str, int] = defaultdict(int)
         self._layers: dict[int, _Layer] = {}
         self._neurons: dict[int, _Neuron] = {}
@@ -117,6 +118,7 @@ class Recorder:
                    forced_input: Encoding | None) -> _Layer:
         info = self._layers.get(id(module))
         if info is None:
+            self.module_types[name] = elementwise.qualname(module)
             weight_enc = declared_encoding(module, "weight") or tags.encoding_of(module.weight)
             bits = declared_bits_per_weight(module) or float(weight_enc.bits)
             info = _Layer(name, kind, forced_input or declared_encoding(module, "input"),

@@ -106,7 +106,8 @@ def trace(
     _check_state(watch, rec)
     return Trace(layers=_frame(rec.rows), batch_size=batch, steps=n_steps, model=model_name,
                  gaps=list(rec.gaps.values()), warnings=rec.warnings,
-                 elementwise=elementwise.frame(rec.elementwise_rows))
+                 elementwise=elementwise.frame(rec.elementwise_rows),
+                 module_types=dict(rec.module_types))
 
 
 _FLOAT_COLUMNS = {"weight_bits", "weight_bits_read", "weight_bits_read_event"}

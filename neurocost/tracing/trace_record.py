@@ -76,6 +76,9 @@ class Trace:
     # call; columns in ``neurocost.tracing.elementwise.COLUMNS``. Kept apart from ``layers`` so
     # that pricing reads synaptic and neuron rows only; counting conventions read both.
     elementwise: pd.DataFrame = field(default_factory=lambda: _elementwise_frame([]))
+    # Exact class (``module.qualname``) of each layer counted at module level: counters that
+    # dispatch on exact types (thop, ptflops) skip subclasses such as a binary Conv2d.
+    module_types: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # per-sample figures divide by the batch; a trace of no sample or no step has none
@@ -133,7 +136,8 @@ class Trace:
         keep = self.layers["layer"].isin(names)
         elementwise = self.elementwise[self.elementwise["layer"].isin(names)]
         return Trace(self.layers[keep], self.batch_size, self.steps, self.model,
-                     elementwise=elementwise)
+                     elementwise=elementwise,
+                     module_types={k: v for k, v in self.module_types.items() if k in names})
 
     def totals(self) -> dict[str, Quantity]:
         """Per-sample figures summed over steps, each with its unit."""
@@ -173,6 +177,7 @@ class Trace:
             "warnings": list(self.warnings),
             "layers": self.layers[COLUMNS].to_dict(orient="records"),
             "elementwise": self.elementwise.to_dict(orient="records"),
+            "module_types": dict(self.module_types),
         }
 
     @classmethod
@@ -199,6 +204,7 @@ class Trace:
                 gaps=_gaps(where, data.get("gaps", [])),
                 warnings=[str(w) for w in _list(where, "warnings", data.get("warnings", []))],
                 elementwise=_elementwise_from_records(where, data.get("elementwise", [])),
+                module_types=_module_types(where, data.get("module_types", {})),
             )
         except TraceInputError as err:
             if str(err).startswith(where):
@@ -226,6 +232,14 @@ class Trace:
         except (ValueError, RecursionError) as err:  # JSON syntax, UTF-8, nesting
             raise TraceInputError(f"{where}: not a neurocost trace JSON file ({err})") from None
         return cls.from_dict(data, where)
+
+
+def _module_types(where: str, raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                            for k, v in raw.items()):
+        raise TraceInputError(f"{where}: field 'module_types' must map layer names to class "
+                              "names")
+    return dict(raw)
 
 
 def _count(where: str, name: str, value: Any) -> int:

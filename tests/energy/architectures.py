@@ -3,7 +3,7 @@
 Each builder returns ``(model, input)``: CNNs with padding, bias and BN; a residual block; a
 depthwise-separable net; ViT- and BERT-style attention (hand-written matmuls, nn.Softmax,
 F.scaled_dot_product_attention); a UNet-like net with GroupNorm and upsampling; an MLP; a Conv1d
-net; snnTorch SNNs traced for one step.
+net; snnTorch SNNs traced for one step; a net mixing plain layers with subclasses of them.
 """
 
 from __future__ import annotations
@@ -170,7 +170,27 @@ def smlp() -> tuple[nn.Module, torch.Tensor]:
     return model, torch.rand(3, 1, 8, 8)
 
 
+class _MyConv(nn.Conv2d):
+    """A user's own convolution (weight standardisation), a subclass of nn.Conv2d."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)
+        return F.conv2d(x, w, self.bias, self.stride, self.padding)
+
+
+def subclassed() -> tuple[nn.Module, torch.Tensor]:
+    """Plain torch layers beside subclasses of them: tools that dispatch on the exact type
+    (thop, ptflops) count only the plain ones."""
+    from neurocost.models.layers import BinaryConv2d, BinaryLinear
+
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        _MyConv(8, 8, 3, padding=1), BinaryConv2d(8, 16, 3, padding=1), nn.BatchNorm2d(16),
+        nn.MaxPool2d(2), nn.Flatten(), BinaryLinear(16 * 4 * 4, 32), nn.Linear(32, 10))
+    return model, torch.randn(2, 1, 8, 8)
+
+
 ARCHITECTURES: dict[str, Callable[[], tuple[nn.Module, torch.Tensor]]] = {
     f.__name__: f for f in (cnn, resnet, mobilenet, vit, bert, unet_nearest, unet_bilinear, mlp,
-                            conv1d, scnn, smlp)
+                            conv1d, scnn, smlp, subclassed)
 }

@@ -2,7 +2,7 @@
 the digit.
 
 Oracles: thop 0.1.1, fvcore 0.1.5, mmengine 0.10, ptflops 0.7.5 (dev dependencies), each run on
-the same model and input as the trace, on eleven architectures (``tests/energy/architectures.py``).
+the same model and input as the trace, on twelve architectures (``tests/energy/architectures.py``).
 thop, fvcore and mmengine report per batch; conventions per sample, so the comparison multiplies
 by the batch. ptflops divides its module hooks by the batch but not its patched functions, so
 its figure is per sample only at batch 1, which is what it builds by default; it runs on the

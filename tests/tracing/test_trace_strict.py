@@ -8,7 +8,7 @@ import torch.nn as nn
 
 import neurocost as nc
 from neurocost.tracing.trace import UnsupportedOperation
-from neurocost.tracing.trace_record import Trace
+from neurocost.tracing.trace_record import Trace, TraceInputError
 
 
 class _WithLSTM(nn.Module):
@@ -69,6 +69,15 @@ def test_json_round_trip_keeps_every_count(tmp_path):
     assert back.batch_size == 5
     assert back.layers.equals(tr.layers)
     assert back.totals() == tr.totals()
+    assert back.module_types == tr.module_types == {"0": "torch.nn.modules.linear.Linear",
+                                                    "2": "torch.nn.modules.linear.Linear"}
+
+
+def test_module_types_of_a_trace_file_are_checked(tmp_path):
+    data = nc.trace(nn.Linear(3, 2), torch.rand(1, 3), steps=1).to_dict()
+    data["module_types"] = {"0": 7}
+    with pytest.raises(TraceInputError, match="field 'module_types' must map layer names"):
+        Trace.from_dict(data, "t.json")
 
 
 def test_corrupt_trace_file_is_named(tmp_path):
