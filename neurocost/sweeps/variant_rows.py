@@ -60,7 +60,9 @@ def layer_rows(
     """Per-layer energy by component at the profile's published parameters (J per inference);
     None when the profile cannot price the trace.
 
-    Static energy belongs to the chip, not a layer: it arrives as a ``(chip)`` row.
+    Static energy belongs to the chip, not a layer: it arrives as a ``(chip)`` row, the
+    per-core shares a mapped or simulated timing splits it into summed back into it (a report
+    panel of 45 equal core bars says less than one chip bar).
     """
     from neurocost.energy.pricing import price
     from neurocost.energy.resolve import PricingError
@@ -70,6 +72,12 @@ def layer_rows(
     except PricingError:
         return None
     components = [c for c in ENERGY_COMPONENTS if c in breakdown.columns]
+    cores = breakdown["layer"].str.startswith("core:").to_numpy(dtype=bool)
+    if cores.any():
+        chip = (breakdown["layer"] == "(chip)").to_numpy(dtype=bool)
+        breakdown = breakdown.copy()
+        breakdown.loc[chip, components] += breakdown.loc[cores, components].sum().to_numpy()
+        breakdown = breakdown[~cores].reset_index(drop=True)
     return breakdown[["layer", "kind", *components]]
 
 

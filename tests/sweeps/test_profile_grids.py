@@ -67,3 +67,23 @@ def test_a_profile_file_beside_the_spec_is_found_from_any_folder(
     monkeypatch.chdir(tmp_path)  # the spec's folder is not the working directory
     rows = sweep(folder / "s.yaml", workers=1).read()
     assert len(rows) == 2 and set(rows["profile_id"]) == {"mine"}
+
+
+def test_report_layer_rows_fold_per_core_static_into_the_chip_row() -> None:
+    # the mapped timing splits Loihi's static energy over the cores it uses; a report panel
+    # shows it as one (chip) bar, and the rows still add up to the estimate
+    from neurocost.energy.pricing import price
+    from neurocost.energy.registry import load_profile
+    from neurocost.sweeps.variant_rows import layer_rows
+    from neurocost.tracing.workload import InputSpec, ModelRef, prepare
+
+    tr = prepare(ModelRef(source="zoo:scnn"), InputSpec(samples=2, encoder="rate")).trace()
+    loihi = load_profile("loihi")
+    estimate = price(tr, loihi)
+    assert estimate.breakdown["layer"].str.startswith("core:").sum() > 1
+    rows = layer_rows(tr, loihi, None)
+    assert not rows["layer"].str.startswith("core:").any()
+    chip = rows[rows["layer"] == "(chip)"]
+    assert float(chip["static_j"].iloc[0]) == pytest.approx(estimate.breakdown["static_j"].sum())
+    figures = [c for c in rows.columns if c.endswith("_j")]
+    assert rows[figures].to_numpy().sum() == pytest.approx(estimate.energy_j)
