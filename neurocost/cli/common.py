@@ -148,7 +148,11 @@ def _variant(pairs: list[str]) -> dict[str, Any]:
                              "e.g. --variant beta=0.9")
         if key in variant:
             raise ValueError(f"--variant {key}: given twice")
-        variant[key] = yaml.safe_load(value) if value else ""
+        try:
+            variant[key] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError as err:
+            problem = str(err).splitlines()[0]
+            raise ValueError(f"--variant {pair!r}: the value is not YAML ({problem})") from None
     return variant
 
 

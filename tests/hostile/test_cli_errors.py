@@ -133,6 +133,7 @@ def test_every_neurocost_error_class_is_one_base() -> None:
 @pytest.mark.parametrize(("option", "message"), [
     ("beta", "expected KEY=VALUE with a keyword name"),
     ("1x=2", "expected KEY=VALUE with a keyword name"),
+    ("hidden=[32", "the value is not YAML"),
 ])
 def test_a_malformed_variant_option_names_itself(
     capsys: pytest.CaptureFixture[str], option: str, message: str
