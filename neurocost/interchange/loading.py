@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,9 @@ def load_model(spec: str, **kw: Any) -> nn.Module:
     if spec.startswith("zoo:"):
         from neurocost.models import zoo
 
-        return zoo.get(spec[len("zoo:") :], **kw)
+        name = spec[len("zoo:") :]
+        _check_keywords(spec, zoo.entry(name).factory, kw)
+        return zoo.get(name, **kw)
     suffix = Path(spec).suffix.lower()
     if suffix == ".onnx":
         return _load_graph_file(spec, "onnx", kw)
@@ -73,12 +76,33 @@ def _call_factory(spec: str, factory: Callable[..., Any] | None, kw: dict[str, A
         raise ModelSpecError(
             f"model spec {spec!r}: the factory after ':' is missing or not callable"
         )
-    model = factory(**kw)
+    _check_keywords(spec, factory, kw)
+    try:
+        model = factory(**kw)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RuntimeError) as err:
+        given = f" with {kw}" if kw else ""
+        raise ModelSpecError(f"model spec {spec!r}: building it{given} failed "
+                             f"({type(err).__name__}: {err})") from err
     if not isinstance(model, nn.Module):
         raise ModelSpecError(
             f"model spec {spec!r}: factory returned {type(model).__name__}, not a torch nn.Module"
         )
     return model
+
+
+def _check_keywords(spec: str, factory: Callable[..., Any], kw: dict[str, Any]) -> None:
+    """Keywords the factory does not take are named, with those it does, before it runs."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C callable: let the call itself decide
+        return
+    try:
+        signature.bind(**kw)
+    except TypeError as err:
+        accepted = [name for name, p in signature.parameters.items()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        raise ModelSpecError(f"model spec {spec!r}: {err}; its keywords: "
+                             f"{', '.join(accepted) or 'none'}") from None
 
 
 def _load_graph_file(spec: str, kind: str, kw: dict[str, Any]) -> nn.Module:

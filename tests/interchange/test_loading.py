@@ -44,6 +44,24 @@ def test_bad_specs_say_what_is_wrong(spec: str, message: str) -> None:
         load_model(spec)
 
 
+def test_a_keyword_the_factory_lacks_is_named_with_those_it_takes(tmp_path: Path) -> None:
+    with pytest.raises(ModelSpecError, match=r"'zoo:smlp': .*'nope'; its keywords: in_features"):
+        load_model("zoo:smlp", nope=1)
+    (tmp_path / "m.py").write_text("from torch import nn\n\ndef build(width=4):\n"
+                                   "    return nn.Linear(width, {'a': 2}['a'])\n")
+    with pytest.raises(ModelSpecError, match=r"'depth'; its keywords: width$"):
+        load_model(f"{tmp_path / 'm.py'}:build", depth=2)
+
+
+def test_an_error_inside_the_factory_names_the_spec_and_keywords(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("from torch import nn\n\ndef build(pool='max'):\n"
+                                   "    return {'max': nn.MaxPool2d(2)}[pool]\n")
+    spec = f"{tmp_path / 'm.py'}:build"
+    with pytest.raises(ModelSpecError, match=r"building it with \{'pool': 'min'\} failed "
+                                             r"\(KeyError: 'min'\)"):
+        load_model(spec, pool="min")
+
+
 def test_missing_files_are_named(tmp_path: Path) -> None:
     for spec in (f"{tmp_path}/absent.py:f", f"{tmp_path}/absent.onnx", f"{tmp_path}/absent.nir"):
         with pytest.raises(FileNotFoundError, match="absent"):
