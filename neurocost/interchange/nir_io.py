@@ -17,9 +17,11 @@ the translation for the supported layers is done here, with snnTorch's conventio
     snn.Lapicque     -> nir.LIF with decay 1 - T / (R C) as for Leaky and r = (T / C) tau / dt,
                         the input gain Leaky lacks; a LIF whose gain is not 1 reads back as
                         Lapicque (time step 1, C = 1 / gain)
-Max pooling, the recurrent RLeaky and RSynaptic (cyclic graphs; this translation handles chains)
-and Alpha (two synaptic currents, no NIR node) are refused by name, as is any other layer
-(subclasses of the neurons too: their firing differs, e.g. TernaryLeaky's signed spikes).
+    snn.RLeaky,      -> a subgraph, as snnTorch writes it: input -> LIF / CubaLIF -> w_rec ->
+    snn.RSynaptic       back to the neuron -> output; w_rec is the recurrent Linear (all to all)
+                        or diag(V) (one to one), which the neuron's metadata names
+Max pooling and Alpha (two synaptic currents, no NIR node) are refused by name, as is any other
+layer (subclasses of the neurons too: their firing differs, e.g. TernaryLeaky's signed spikes).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from neurocost.models.state import reset_state
 
 DT = 1e-4  # snnTorch's NIR time step
 _RESET_KEY = "neurocost.reset"
+_RECURRENT_KEY = "neurocost.recurrent"  # all_to_all (a Linear) or one_to_one (snnTorch's V)
+_DELAY_KEY = "neurocost.reset_delay"
 
 
 class NirConversionError(NeurocostError):
@@ -96,6 +100,34 @@ def _cuba_lif(module: snn.Synaptic, shape: tuple[int, ...]) -> object:
                        w_in=tau_syn / DT, metadata={_RESET_KEY: reset})
 
 
+def _recurrent(name: str, module: snn.RLeaky | snn.RSynaptic, shape: tuple[int, ...]) -> object:
+    """RLeaky / RSynaptic as snnTorch writes them: a subgraph in which the neuron's spikes come
+    back to it through the recurrent weights (input -> lif -> w_rec -> lif -> output)."""
+    import nir
+
+    kind = type(module).__name__
+    if len(shape) != 1 or (module.all_to_all and not module.linear_features):
+        raise NirConversionError(f"layer {name!r} ({kind}): only a recurrent layer of "
+                                 "features (linear_features or one-to-one V) has a NIR form")
+    neuron = _cuba_lif(module, shape) if isinstance(module, snn.RSynaptic) else \
+        _lif(module, shape)
+    neuron.metadata.update({_RECURRENT_KEY: "all_to_all" if module.all_to_all else "one_to_one",
+                            _DELAY_KEY: bool(module.reset_delay)})
+    if module.all_to_all:
+        linear = module.recurrent
+        weights = linear.weight.detach().numpy()
+        feedback = nir.Affine(weight=weights, bias=linear.bias.detach().numpy()) \
+            if linear.bias is not None else nir.Linear(weight=weights)
+    else:
+        v = np.broadcast_to(module.recurrent.V.detach().numpy(), shape).astype(np.float32)
+        feedback = nir.Linear(weight=np.diag(v))
+    size = np.array(shape)
+    return nir.NIRGraph(
+        nodes={"input": nir.Input(input_type={"input": size}), "lif": neuron,
+               "w_rec": feedback, "output": nir.Output(output_type={"output": size})},
+        edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")])
+
+
 def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> object:
     import nir
 
@@ -106,10 +138,8 @@ def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> obj
         return _cuba_lif(module, tuple(y.shape[1:]))
     if type(module) is snn.Lapicque:
         return _lapicque_lif(module, tuple(y.shape[1:]))
-    if isinstance(module, (snn.RLeaky, snn.RSynaptic)):
-        raise NirConversionError(f"layer {name!r} ({type(module).__name__}): a recurrent neuron "
-                                 "is a cyclic NIR graph (its feedback weights an edge back to "
-                                 "itself); this translation writes and reads chains only")
+    if type(module) in (snn.RLeaky, snn.RSynaptic):
+        return _recurrent(name, module, tuple(y.shape[1:]))
     if isinstance(module, snn.Alpha):
         raise NirConversionError(f"layer {name!r} (Alpha): NIR has no node with Alpha's two "
                                  "synaptic currents (excitatory and inhibitory)")
@@ -137,7 +167,7 @@ def _node(name: str, module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> obj
                              padding=np.array(_pair(module.padding)))
     raise NirConversionError(
         f"layer {name!r} ({type(module).__name__}) has no NIR translation; supported: Linear, "
-        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky, Synaptic and Lapicque"
+        "Conv2d, Flatten, AvgPool2d, snnTorch Leaky, Synaptic, Lapicque, RLeaky and RSynaptic"
     )
 
 
@@ -167,18 +197,23 @@ def export_nir(model: nn.Sequential, sample: torch.Tensor,
     return graph
 
 
+def _firing_kwargs(node: object, output: bool) -> dict[str, object]:
+    threshold = np.asarray(node.v_threshold, np.float32)
+    if np.any(np.asarray(node.v_leak) != 0):
+        raise NirConversionError(f"NIR {type(node).__name__} with v_leak != 0 has no snnTorch "
+                                 "equivalent")
+    reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
+    return {"threshold": _scalar_or_tensor(threshold), "reset_mechanism": reset,
+            "init_hidden": True, "output": output}
+
+
 def _leaky(node: object, output: bool) -> snn.Leaky | snn.Lapicque:
     """Leaky when the LIF's input gain r dt / tau is 1 (r = tau / dt), else Lapicque with
     time step 1, C = 1 / gain and R C = 1 / (1 - decay)."""
     tau = np.asarray(node.tau, np.float32)
     beta = 1.0 - DT / tau
     gain = np.asarray(node.r, np.float32) * DT / tau
-    threshold = np.asarray(node.v_threshold, np.float32)
-    if np.any(np.asarray(node.v_leak) != 0):
-        raise NirConversionError("NIR LIF with v_leak != 0 has no snnTorch Leaky equivalent")
-    reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
-    firing = {"threshold": _scalar_or_tensor(threshold), "reset_mechanism": reset,
-              "init_hidden": True, "output": output}
+    firing = _firing_kwargs(node, output)
     if np.allclose(gain, 1.0, rtol=1e-6, atol=0.0):
         return snn.Leaky(beta=_scalar_or_tensor(beta), **firing)
     capacitance = 1.0 / gain
@@ -195,14 +230,43 @@ def _as_tensor(values: np.ndarray) -> torch.Tensor:
 def _synaptic(node: object, output: bool) -> snn.Synaptic:
     alpha = 1.0 - DT / np.asarray(node.tau_syn, np.float32)
     beta = 1.0 - DT / np.asarray(node.tau_mem, np.float32)
-    threshold = np.asarray(node.v_threshold, np.float32)
-    if np.any(np.asarray(node.v_leak) != 0):
-        raise NirConversionError("NIR CubaLIF with v_leak != 0 has no snnTorch Synaptic "
-                                 "equivalent")
-    reset = node.metadata.get(_RESET_KEY, "zero" if node.v_reset is not None else "subtract")
     return snn.Synaptic(alpha=_scalar_or_tensor(alpha), beta=_scalar_or_tensor(beta),
-                        threshold=_scalar_or_tensor(threshold), reset_mechanism=reset,
-                        init_hidden=True, output=output)
+                        **_firing_kwargs(node, output))
+
+
+def _recurrent_module(name: str, graph: object, output: bool) -> nn.Module:
+    """RLeaky / RSynaptic from the subgraph ``_recurrent`` writes (and snnTorch writes)."""
+    import nir
+
+    nodes = graph.nodes
+    wanted = {("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")}
+    neuron, feedback = nodes.get("lif"), nodes.get("w_rec")
+    if set(map(tuple, graph.edges)) != wanted or set(nodes) != {"input", "lif", "w_rec",
+                                                                   "output"} \
+            or not isinstance(neuron, (nir.LIF, nir.CubaLIF)) \
+            or not isinstance(feedback, (nir.Linear, nir.Affine)):
+        raise NirConversionError(f"NIR node {name!r} is a subgraph other than a recurrent "
+                                 "neuron (input -> lif -> w_rec -> lif -> output)")
+    weight = torch.from_numpy(np.asarray(feedback.weight, np.float32))
+    size = weight.shape[0]
+    kwargs = _firing_kwargs(neuron, output)
+    kwargs["reset_delay"] = bool(neuron.metadata.get(_DELAY_KEY, True))
+    if isinstance(neuron, nir.CubaLIF):
+        kwargs["alpha"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau_syn, np.float32))
+        kwargs["beta"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau_mem, np.float32))
+        cls = snn.RSynaptic
+    else:
+        kwargs["beta"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau, np.float32))
+        cls = snn.RLeaky
+    if neuron.metadata.get(_RECURRENT_KEY) == "one_to_one":
+        return cls(all_to_all=False, V=torch.diagonal(weight).clone(), **kwargs)
+    module = cls(all_to_all=True, linear_features=size, **kwargs)
+    with torch.no_grad():
+        module.recurrent.weight.copy_(weight)
+        bias = np.asarray(feedback.bias, np.float32) if isinstance(feedback, nir.Affine) \
+            else np.zeros(size, np.float32)
+        module.recurrent.bias.copy_(torch.from_numpy(bias))
+    return module
 
 
 def _scalar_or_tensor(values: np.ndarray) -> float | torch.Tensor:
@@ -214,6 +278,8 @@ def _scalar_or_tensor(values: np.ndarray) -> float | torch.Tensor:
 def _module(name: str, node: object, output: bool) -> nn.Module:
     import nir
 
+    if isinstance(node, nir.NIRGraph):
+        return _recurrent_module(name, node, output)
     if isinstance(node, nir.LIF):
         return _leaky(node, output)
     if isinstance(node, nir.CubaLIF):
@@ -271,7 +337,8 @@ def import_nir(source: str | Path | object) -> nn.Sequential:
         last = len(chain) - 1
         return nn.Sequential(*(
             _module(name, graph.nodes[name],
-                    output=index == last and isinstance(graph.nodes[name], (nir.LIF, nir.CubaLIF)))
+                    output=index == last and isinstance(graph.nodes[name],
+                                                        (nir.LIF, nir.CubaLIF, nir.NIRGraph)))
             for index, name in enumerate(chain)
         ))
     except NirConversionError as err:

@@ -111,20 +111,46 @@ def test_lapicque_maps_to_lif_with_its_input_gain_and_round_trips(tmp_path: Path
     _assert_read_back_equal(model, path, frames)
 
 
-@pytest.mark.parametrize(("neuron", "message"), [
-    ("RLeaky", "a recurrent neuron is a cyclic NIR graph"),
-    ("RSynaptic", "a recurrent neuron is a cyclic NIR graph"),
-    ("Alpha", "NIR has no node with Alpha's two synaptic currents"),
-])
-def test_neurons_nir_cannot_hold_in_a_chain_are_refused_by_name(neuron: str,
-                                                                message: str) -> None:
+def _recurrent(kind: str) -> nn.Module:
     import snntorch as snn
 
-    kwargs = {"Alpha": {"alpha": 0.9, "beta": 0.8}}.get(neuron, {"beta": 0.8})
-    if neuron.startswith("R"):
-        kwargs = {**kwargs, "linear_features": 8} if neuron == "RLeaky" else \
-            {"alpha": 0.9, "beta": 0.8, "linear_features": 8}
-    model = nn.Sequential(nn.Linear(4, 8), getattr(snn, neuron)(init_hidden=True, **kwargs))
+    if kind == "rleaky-dense":
+        return snn.RLeaky(beta=0.8, linear_features=6, init_hidden=True)
+    if kind == "rleaky-one-to-one":
+        return snn.RLeaky(beta=0.8, all_to_all=False, V=torch.linspace(0.2, 0.7, 6),
+                          init_hidden=True, reset_mechanism="zero")
+    return snn.RSynaptic(alpha=0.7, beta=0.8, linear_features=6, init_hidden=True)
+
+
+@pytest.mark.parametrize("kind", ["rleaky-dense", "rleaky-one-to-one", "rsynaptic"])
+def test_recurrent_neurons_round_trip_as_snntorch_subgraphs(tmp_path: Path, kind: str) -> None:
+    import snntorch as snn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 6), _recurrent(kind), nn.Linear(6, 3),
+                          snn.Leaky(beta=0.7, init_hidden=True, output=True))
+    with torch.no_grad():
+        model[0].weight.mul_(4)
+    frames = torch.rand(10, 2, 5, generator=torch.Generator().manual_seed(3))
+    path = tmp_path / f"{kind}.nir"
+    sub = export_nir(model, frames[0], path).nodes["1"]
+    # snnTorch's own layout: the neuron's spikes return to it through w_rec
+    assert isinstance(sub, nir.NIRGraph) and ("w_rec", "lif") in list(map(tuple, sub.edges))
+    back = import_nir(path)
+    assert type(back[1]) is type(model[1]) and back[1].all_to_all == model[1].all_to_all
+    hidden = nc.trace(model, frames).layers
+    assert hidden.loc[hidden["layer"] == "1", "spikes_out"].sum() > 0
+    _assert_read_back_equal(model, path, frames)
+
+
+@pytest.mark.parametrize(("neuron", "message"), [
+    ("Alpha", "NIR has no node with Alpha's two synaptic currents"),
+])
+def test_neurons_nir_cannot_express_are_refused_by_name(neuron: str, message: str) -> None:
+    import snntorch as snn
+
+    model = nn.Sequential(nn.Linear(4, 8),
+                          getattr(snn, neuron)(alpha=0.9, beta=0.8, init_hidden=True))
     with pytest.raises(NirConversionError, match=rf"'1' \({neuron}\): {message}"):
         export_nir(model, torch.rand(2, 4))
 
