@@ -170,10 +170,11 @@ class Recorder:
 
     def _fanout(self, module: nn.Module, info: _Layer, shape_key: tuple[int, ...]) \
             -> counting.FanOut:
-        weight = module.effective_weight() if hasattr(module, "effective_weight") else \
-            module.weight
         # no zeros (+-1), or no values to look at (meta): every weight counts, no pass over them
-        dense = info.weight_encoding == BINARY or weight.is_meta
+        # (nor the quantisation that would give the applied weight: its shape is the weight's)
+        dense = info.weight_encoding == BINARY or module.weight.is_meta
+        weight = module.weight if dense or not hasattr(module, "effective_weight") else \
+            module.effective_weight()
         nonzero = None if dense else weight != 0
         if info.kind == "linear":
             return counting.linear_fanout(tuple(weight.shape), nonzero)

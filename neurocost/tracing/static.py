@@ -26,6 +26,12 @@ from neurocost.models.contract import (
     weight_storage,
 )
 from neurocost.models.encodings import Encoding
+from neurocost.models.layers.quantized import (
+    ActQuantizer,
+    QuantConv1d,
+    QuantConv2d,
+    QuantLinear,
+)
 from neurocost.tracing import elementwise
 from neurocost.tracing.trace import trace
 from neurocost.tracing.trace_record import Trace
@@ -80,13 +86,20 @@ _SHAPE_KEEPING = frozenset({"norm", "activation", "softmax"})
 
 def _skip_shape_only_work(meta_model: nn.Module) -> None:
     """Let modules of the (private) meta copy whose output shape needs no running return an
-    empty output of that shape: norms, activations and softmax (their input's shape) and plain
-    ``nn.Linear`` layers (``[..., out_features]``). Their rows are counted from shapes alone,
-    and torch's meta kernels for them are Python decompositions that cost more than the rest
-    of the count. An in-place module returns its input itself, as it does when it runs."""
+    empty output of that shape: norms, activations and softmax (their input's shape), plain
+    ``nn.Linear`` and ``nn.Conv1d/2d`` layers and neurocost's quantised ones (their binarised
+    weights and inputs included). Their rows are counted from shapes alone, and torch's meta
+    kernels for them are Python decompositions that cost more than the rest of the count.
+    An in-place module returns its input itself, as it does when it runs."""
     for module in meta_model.modules():
-        if type(module) is nn.Linear:
+        if type(module) is nn.Linear or isinstance(module, QuantLinear):
             module.forward = _linear_output(module.out_features)
+            continue
+        if type(module) in (nn.Conv1d, nn.Conv2d) or isinstance(module, (QuantConv1d, QuantConv2d)):
+            module.forward = _conv_output(module)
+            continue
+        if type(module) is ActQuantizer:
+            module.forward = _returns_like_input
             continue
         op = elementwise.module_op(module)
         if op is not None and op[0] in _SHAPE_KEEPING:
@@ -97,6 +110,24 @@ def _skip_shape_only_work(meta_model: nn.Module) -> None:
 def _linear_output(out_features: int) -> Callable[..., torch.Tensor]:
     def forward(input: torch.Tensor) -> torch.Tensor:  # noqa: A002  (nn.Linear's name)
         return input.new_empty((*input.shape[:-1], out_features))
+    return forward
+
+
+def _conv_output(conv: nn.Conv1d | nn.Conv2d) -> Callable[..., torch.Tensor]:
+    """``conv``'s output shape from torch's formula, per spatial dimension:
+    ``(L + 2 p - d (k - 1) - 1) // s + 1`` (``"same"`` keeps L, ``"valid"`` pads nothing)."""
+    def forward(input: torch.Tensor) -> torch.Tensor:  # noqa: A002  (nn.Conv's name)
+        spatial = input.shape[-len(conv.kernel_size):]
+        sizes = []
+        for i, length in enumerate(spatial):
+            if conv.padding == "same":
+                sizes.append(length)
+                continue
+            pad = 0 if conv.padding == "valid" else conv.padding[i]
+            reach = conv.dilation[i] * (conv.kernel_size[i] - 1) + 1
+            sizes.append((length + 2 * pad - reach) // conv.stride[i] + 1)
+        leading = input.shape[:-len(spatial) - 1]
+        return input.new_empty((*leading, conv.out_channels, *sizes))
     return forward
 
 

@@ -91,3 +91,27 @@ def test_partially_binarised_weights_store_1_7_bits_each():
     # PB-LLM: 10% of weights at 8 bits, 90% at 1 bit -> 0.1 * 8 + 0.9 * 1 = 1.70 bits/weight
     assert size.parameters == 40 * 25
     assert abs(size.bits_per_weight - 1.70) < 1e-9
+
+
+def test_convolutions_and_quantised_layers_are_counted_from_shapes_as_a_trace_counts_them():
+    """Convolutions (stride, dilation, "same", "valid", groups), neurocost's binary and
+    quantised layers and activation quantisers return shapes by formula on the meta copy; the
+    counts equal a trace of the real model, op classes and encodings included."""
+    from neurocost.models.layers import BinaryConv2d, BinaryLinear
+    from neurocost.models.layers.quantized import ActQuantizer, QuantConv1d
+
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.Conv2d(8, 8, 3, padding="same", groups=2),
+        BinaryConv2d(8, 8, 3, dilation=2, padding="valid"), nn.Flatten(2), ActQuantizer(4),
+        QuantConv1d(8, 6, 3, stride=2, weight_bits=4, act_bits=4), nn.Conv1d(6, 4, 1),
+        nn.Flatten(), BinaryLinear(4 * 17, 10)).eval()
+    with torch.no_grad():  # every weight non-zero, so dense and effective counts coincide
+        for conv in (model[0], model[1], model[6]):
+            conv.weight.copy_(conv.weight.sign() + (conv.weight == 0))
+    x = torch.rand(2, 3, 19, 19) + 0.1
+    static = nc.count_static(model, x).layers
+    real = nc.trace(model, x, steps=1).layers
+    for column in ("dense_ops", "nominal_ops", "in_elems", "out_elems", "op_class",
+                   "in_encoding", "weight_encoding"):
+        assert static[column].tolist() == real[column].tolist(), column
