@@ -183,8 +183,14 @@ def hidden_contraction(packet: Any, args: tuple, out: Any,
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """``Trace.elementwise`` from the recorder's rows (an empty frame with the columns if none)."""
+    """``Trace.elementwise`` from the recorder's rows (an empty frame with the columns if none:
+    a copy of one made once, since most traces have no element-wise row outside modules)."""
+    if not rows:
+        return _EMPTY.copy()
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+_EMPTY = pd.DataFrame(columns=list(COLUMNS))
 
 
 def qualname(module: nn.Module) -> str:
