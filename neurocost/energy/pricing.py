@@ -23,6 +23,7 @@ from neurocost.energy.registry import load_profile
 from neurocost.energy.resolve import op_notes
 from neurocost.energy.schema import Profile
 from neurocost.provenance import Sourced
+from neurocost.tracing.columns import text_column
 from neurocost.tracing.trace_record import Trace
 from neurocost.vocabulary import (
     CHIP_COMPONENTS,
@@ -156,11 +157,10 @@ def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
         [f"core:{c}" for c in timing.cores["core"]]
     rows = n_layers + 1 + len(cores)
     step, io, static = (float(costs.chip[c][0]) for c in CHIP_COMPONENTS)
-    columns: dict[str, Any] = {
-        name: np.concatenate([table[name].to_numpy(dtype=object), [""] * (rows - n_layers)])
-        for name in ("layer", "kind", "op_class")
-    }
-    columns["layer"][n_layers:] = ["(chip)", *cores]
+    tail = {"layer": ["(chip)", *cores], "kind": [""] * (rows - n_layers),
+            "op_class": [""] * (rows - n_layers)}
+    columns: dict[str, Any] = {name: text_column([*table[name].tolist(), *tail[name]])
+                               for name in tail}
     for component in LAYER_COMPONENTS:
         values = np.zeros(rows)
         values[:n_layers] = costs.per_layer[component][0]
@@ -176,7 +176,7 @@ def _breakdown(table: pd.DataFrame, costs: Costs, timing: Any) -> pd.DataFrame:
         statics[n_layers] = static
     columns[component_column("static")] = statics
     columns["energy_j"] = sum(columns[component_column(c)] for c in COMPONENTS)
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)
 
 
 def price_variants(trace: Trace, profile: ProfileSpec, grid: Grid, *,

@@ -7,6 +7,12 @@ per-sample figures summed over steps.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
 # Identity columns (not additive).
 IDENTITY: dict[str, str] = {
     "layer": "qualified module name (``fc1``, ``encoder.0.attn``); ops found below module level "
@@ -70,3 +76,13 @@ def make_row(values: dict[str, object]) -> tuple:
     if missing:
         raise KeyError(f"trace row lacks identity column(s) {sorted(missing)}")
     return tuple(values[c] if c in values else _DEFAULTS[c] for c in COLUMNS)
+
+
+# pandas' default text dtype ("str": Arrow-backed, NaN for missing), built from an Arrow array
+# directly: inferring it from Python strings cost more than the rest of a small trace.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def text_column(values: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """``values`` as a column of pandas' default text dtype, without inferring it."""
+    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=_TEXT)

@@ -8,14 +8,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import torch
 import torch.nn as nn
 
 from neurocost.models.encodings import Encoding, parse_encoding
 from neurocost.models.state import StateWatch, reset_state
 from neurocost.tracing import elementwise, tags
-from neurocost.tracing.columns import ADDITIVE, COLUMNS
+from neurocost.tracing.columns import ADDITIVE, COLUMNS, text_column
 from neurocost.tracing.interception import (
     Interceptor,
     Scope,
@@ -115,11 +114,6 @@ _FLOAT_COLUMNS = {"weight_bits", "weight_bits_read", "weight_bits_read_event"}
 _INT_COLUMNS = {"step", "batch", "in_bits", *ADDITIVE} - _FLOAT_COLUMNS
 
 
-# pandas' default text dtype ("str": Arrow-backed, NaN for missing), built from an Arrow array
-# directly: inferring it from Python strings cost more than the rest of a small trace.
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
 def _frame(rows: list[tuple]) -> pd.DataFrame:
     """The rows as a DataFrame, built column by column (ten times faster than from records)."""
     values = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
@@ -130,8 +124,7 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
         elif name in _FLOAT_COLUMNS:
             data[name] = np.asarray(column, dtype=np.float64)
         else:
-            data[name] = pd.arrays.ArrowStringArray(pa.array(column, type=pa.large_string()),
-                                                    dtype=_TEXT)
+            data[name] = text_column(column)
     return pd.DataFrame(data, columns=COLUMNS, copy=False)
 
 
