@@ -14,7 +14,7 @@ import pandas as pd
 
 from neurocost.errors import NeurocostError
 from neurocost.models.encodings import EncodingError, parse_encoding
-from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS
+from neurocost.tracing.columns import ADDITIVE, COLUMNS, LAYER_KEYS, text_column
 from neurocost.tracing.elementwise import COLUMNS as ELEMENTWISE_COLUMNS
 from neurocost.tracing.elementwise import frame as _elementwise_frame
 from neurocost.units import Quantity
@@ -24,18 +24,26 @@ FORMAT_VERSION = 1
 
 _TEXT_COLUMNS = ("layer", "kind", "op_class", "in_encoding", "weight_encoding")
 
-def _groups(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's layer group (rows sharing ``LAYER_KEYS``), numbered in order of first
-    appearance, and the first row of each group."""
-    codes = np.zeros(len(df), dtype=np.int64)
-    for key in LAYER_KEYS:
-        column, uniques = pd.factorize(df[key], use_na_sentinel=False)
-        codes = codes * (len(uniques) + 1) + column
-    _, first, group = np.unique(codes, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # np.unique sorts by code: restore appearance order
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[group.ravel()], first[order]
+def _groups(keys: list[list[Any]]) -> tuple[np.ndarray, list[int]]:
+    """Each row's layer group (rows sharing the ``keys`` columns' values), numbered in order of
+    first appearance, and the first row of each group. A dict over the key tuples: a trace has a
+    row per layer and step, few enough that this beats factorising seven columns."""
+    index: dict[tuple, int] = {}
+    group = np.empty(len(keys[0]) if keys else 0, dtype=np.int64)
+    first: list[int] = []
+    for row, key in enumerate(zip(*keys, strict=True)):
+        number = index.get(key)
+        if number is None:
+            number = index[key] = len(first)
+            first.append(row)
+        group[row] = number
+    return group, first
+
+
+def _key_values(column: pd.Series) -> list[Any]:
+    """A key column as Python values, a missing value (NaN) as None: one key, as a group-by
+    with ``dropna=False`` makes it (NaN is not equal to itself, so it could not be a key)."""
+    return [v if v == v else None for v in column.tolist()]
 
 
 class TraceInputError(NeurocostError):
@@ -104,14 +112,20 @@ class Trace:
         state bits) and ``act_footprint`` (activation bits in and out of one call), which decide
         the memory level a profile places each on.
         """
-        # Grouped with NumPy rather than DataFrame.groupby: every price() starts here, and the
-        # pandas group-by over text keys cost more than all of the pricing arithmetic after it.
+        # Grouped in NumPy and a dict rather than DataFrame.groupby: every price() starts here,
+        # and the pandas group-by over text keys cost more than the pricing arithmetic after it.
         df = self.layers
-        group, first = _groups(df)
+        keys = {key: _key_values(df[key]) for key in LAYER_KEYS}
+        group, first = _groups(list(keys.values()))
         groups, b = len(first), self.batch_size
+        table: dict[str, Any] = {}
+        for key, values in keys.items():
+            picked = [values[row] for row in first]
+            table[key] = text_column(picked) if pd.api.types.is_string_dtype(df[key].dtype) \
+                else np.asarray(picked, dtype=df[key].dtype)
         counts = df[list(ADDITIVE)].to_numpy(dtype=np.float64)
-        table = {column: np.bincount(group, weights=counts[:, i], minlength=groups) / b
-                 for i, column in enumerate(ADDITIVE)}
+        table.update({column: np.bincount(group, weights=counts[:, i], minlength=groups) / b
+                      for i, column in enumerate(ADDITIVE)})
         table["calls"] = np.bincount(group, minlength=groups)
         names = list(ADDITIVE)
         act_bits = counts[:, names.index("act_bits_in")] + counts[:, names.index("act_bits_out")]
@@ -121,8 +135,7 @@ class Trace:
             peak = np.full(groups, -np.inf)
             np.maximum.at(peak, group, values)
             table[footprint] = peak / b
-        keys = df[LAYER_KEYS].take(first).reset_index(drop=True)
-        return pd.concat([keys, pd.DataFrame(table)], axis=1)
+        return pd.DataFrame(table, copy=False)
 
     def per_layer(self) -> pd.DataFrame:
         """One row per layer: its encodings and additive counts per sample, summed over steps."""

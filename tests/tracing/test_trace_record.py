@@ -48,6 +48,19 @@ def test_by_layer_sums_steps_per_sample_and_keeps_footprints() -> None:
     assert traced.per_layer()["dense_ops"].tolist() == [5 * 4 * 3]
 
 
+def test_by_layer_keeps_first_appearance_order_and_one_group_per_missing_width() -> None:
+    # rows of two layers interleaved over steps, one with an unknown (NaN) weight width: every
+    # layer is one row, in the order the layers first ran, as a dropna=False group-by gives
+    rows = [make_row({**_IDENTITY, "layer": name, "step": step, "weight_bits": bits,
+                      "dense_ops": 10 * step + 1})
+            for step in range(3) for name, bits in (("b", float("nan")), ("a", 8.0))]
+    traced = nc.Trace(pd.DataFrame(rows, columns=COLUMNS), batch_size=1, steps=3)
+    table = traced.by_layer()
+    assert table["layer"].tolist() == ["b", "a"]
+    assert table["calls"].tolist() == [3, 3]
+    assert table["dense_ops"].tolist() == [1 + 11 + 21, 1 + 11 + 21]
+
+
 def test_only_keeps_the_named_layers() -> None:
     traced = _traced()
     first = traced.only(["0"])
