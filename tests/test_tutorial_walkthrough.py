@@ -101,6 +101,18 @@ def test_exported_files_trace_back_to_the_same_architecture(walkthrough, exporte
     assert code == 0 and DENSE_OPS in out and UPDATES in out
 
 
+def test_the_onnx_file_traces_to_the_model_files_counts_to_the_digit(walkthrough):
+    # --seed (default 0) draws the same initial weights and spikes in every command, so the
+    # exported weights are the ones `trace tutorial_cnn.py:build` counted
+    def totals(out: str) -> list[str]:
+        return [line for line in out.splitlines() if line.startswith("  effective_")
+                or line.startswith("  spikes ")]
+
+    _, from_model = _run(walkthrough, "trace", "tutorial_cnn.py:build")
+    _, from_file = _run(walkthrough, "trace", "cnn.onnx")
+    assert len(totals(from_model)) == 5 and totals(from_file) == totals(from_model)
+
+
 def test_claims_file_passes(walkthrough):
     code, out = _run(walkthrough, "claims")
     assert code == 0 and out.count("| pass |") == 3

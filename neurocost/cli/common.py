@@ -66,7 +66,8 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", "--batch", dest="samples", type=int,
                         help="samples traced: of a zoo example input (default 8), of a data set "
                         "(default 8, a seeded draw) or of --input (default all of them)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of example/random inputs")
+    parser.add_argument("--seed", type=int, default=0, help="seed of example/random inputs, "
+                        "spike draws and the model's initial weights (default 0)")
     parser.add_argument("--call", choices=["per-step", "once"], help="how the model is "
                         "driven: once per time step on x[t], or once on the whole input "
                         "(default: per step when it holds neurons that keep state, else once)")

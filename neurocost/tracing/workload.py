@@ -107,7 +107,8 @@ class InputSpec(BaseModel):
         downloaded) and binned into ``steps`` spike frames (``neurocost.models.event_datasets``).
     root: the folder holding the event data set as tonic lays it out (``ROOT/NMNIST/Test/...``,
         ``ROOT/SHD/shd_test.h5``, ``ROOT/DVSGesture/ibmGestureTest/...``).
-    seed: seed of example, random and data-set inputs and of a rate encoder's spikes.
+    seed: seed of example, random and data-set inputs, of a rate encoder's spikes, and of the
+        initial weights of a model ``prepare`` builds (a zoo entry keeps its own ``seed``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -203,7 +204,7 @@ def prepare(ref: ModelRef, spec: InputSpec, *, model: nn.Module | None = None,
     from neurocost.models.state import is_stepwise
 
     label = label or ref.source
-    model = ref.build() if model is None else model
+    model = _built(ref, spec.seed) if model is None else model
     call = spec.call or ("per_step" if is_stepwise(model) else "once")
     steps = _steps(label, ref, spec, call)
     declared = parse_encoding(spec.encoding) if spec.encoding is not None else None
@@ -229,6 +230,17 @@ def prepare(ref: ModelRef, spec: InputSpec, *, model: nn.Module | None = None,
 def _located(path: str, base_dir: Path | None) -> Path:
     located = Path(path).expanduser()
     return located if located.is_absolute() else (base_dir or Path.cwd()) / located
+
+
+def _built(ref: ModelRef, seed: int) -> nn.Module:
+    """``ref``'s model, its initial weights drawn from ``seed`` (without touching the caller's
+    random state): the same spec builds the same untrained model every time, so a file exported
+    from it traces to the counts the model itself gives."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return ref.build()
 
 
 def _steps(label: str, ref: ModelRef, spec: InputSpec, call: Call) -> int:
