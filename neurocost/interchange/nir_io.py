@@ -227,11 +227,20 @@ def _as_tensor(values: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(shared, dtype=torch.float32)
 
 
+def _decays(node: object) -> dict[str, float | torch.Tensor]:
+    """snnTorch's per-step decays of a LIF (beta) or CubaLIF (alpha, beta): 1 - dt / tau."""
+    import nir
+
+    def decay(tau: object) -> float | torch.Tensor:
+        return _scalar_or_tensor(1.0 - DT / np.asarray(tau, np.float32))
+
+    if isinstance(node, nir.CubaLIF):
+        return {"alpha": decay(node.tau_syn), "beta": decay(node.tau_mem)}
+    return {"beta": decay(node.tau)}
+
+
 def _synaptic(node: object, output: bool) -> snn.Synaptic:
-    alpha = 1.0 - DT / np.asarray(node.tau_syn, np.float32)
-    beta = 1.0 - DT / np.asarray(node.tau_mem, np.float32)
-    return snn.Synaptic(alpha=_scalar_or_tensor(alpha), beta=_scalar_or_tensor(beta),
-                        **_firing_kwargs(node, output))
+    return snn.Synaptic(**_decays(node), **_firing_kwargs(node, output))
 
 
 def _recurrent_module(name: str, graph: object, output: bool) -> nn.Module:
@@ -249,15 +258,9 @@ def _recurrent_module(name: str, graph: object, output: bool) -> nn.Module:
                                  "neuron (input -> lif -> w_rec -> lif -> output)")
     weight = torch.from_numpy(np.asarray(feedback.weight, np.float32))
     size = weight.shape[0]
-    kwargs = _firing_kwargs(neuron, output)
-    kwargs["reset_delay"] = bool(neuron.metadata.get(_DELAY_KEY, True))
-    if isinstance(neuron, nir.CubaLIF):
-        kwargs["alpha"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau_syn, np.float32))
-        kwargs["beta"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau_mem, np.float32))
-        cls = snn.RSynaptic
-    else:
-        kwargs["beta"] = _scalar_or_tensor(1.0 - DT / np.asarray(neuron.tau, np.float32))
-        cls = snn.RLeaky
+    kwargs = {**_firing_kwargs(neuron, output), **_decays(neuron),
+              "reset_delay": bool(neuron.metadata.get(_DELAY_KEY, True))}
+    cls = snn.RSynaptic if isinstance(neuron, nir.CubaLIF) else snn.RLeaky
     if neuron.metadata.get(_RECURRENT_KEY) == "one_to_one":
         return cls(all_to_all=False, V=torch.diagonal(weight).clone(), **kwargs)
     module = cls(all_to_all=True, linear_features=size, **kwargs)

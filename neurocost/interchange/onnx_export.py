@@ -47,7 +47,12 @@ def export_onnx(
     """
     import onnx
 
-    from neurocost.interchange.onnx_neurons import DOMAIN, VERSION, with_neuron_nodes
+    from neurocost.interchange.onnx_neurons import (
+        DOMAIN,
+        VERSION,
+        spikes_of,
+        with_neuron_nodes,
+    )
     from neurocost.models.state import is_stepwise, reset_state
 
     path = Path(path)
@@ -56,7 +61,7 @@ def export_onnx(
     steps = list(example) if stepwise else [example]
     reset_state(frozen)
     with torch.no_grad():
-        expected = [_first(frozen(x)) for x in steps]
+        expected = [spikes_of(frozen(x)) for x in steps]  # the graph outputs spikes
     graph_module = with_neuron_nodes(frozen) if stepwise else frozen
     reset_state(graph_module)
     with warnings.catch_warnings():
@@ -84,11 +89,6 @@ def export_onnx(
     else:
         _check_numerics(path, example, expected[0], atol)
     return path
-
-
-def _first(out: object) -> torch.Tensor:
-    """A neuron with ``output=True`` returns (spikes, membrane): the graph's output is spikes."""
-    return out[0] if isinstance(out, tuple) else out
 
 
 def _check_steps(path: Path, graph: object, steps: list[torch.Tensor],

@@ -59,7 +59,7 @@ class _LeakyStep(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, beta: torch.Tensor, threshold: torch.Tensor,
                 reset: str, neuron: int) -> torch.Tensor:
-        return _spikes(_STEPPING[neuron](x))
+        return spikes_of(_STEPPING[neuron](x))
 
     @staticmethod
     def symbolic(g: Any, x: Any, beta: Any, threshold: Any, reset: str, neuron: int) -> Any:
@@ -73,7 +73,7 @@ class _SynapticStep(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, alpha: torch.Tensor, beta: torch.Tensor,
                 threshold: torch.Tensor, reset: str, neuron: int) -> torch.Tensor:
-        return _spikes(_STEPPING[neuron](x))
+        return spikes_of(_STEPPING[neuron](x))
 
     @staticmethod
     def symbolic(g: Any, x: Any, alpha: Any, beta: Any, threshold: Any, reset: str,
@@ -82,7 +82,8 @@ class _SynapticStep(torch.autograd.Function):
                     reset_mechanism_s=reset).setType(x.type())
 
 
-def _spikes(out: Any) -> torch.Tensor:
+def spikes_of(out: Any) -> torch.Tensor:
+    """A neuron's (or a model's) spikes: one with ``output=True`` returns (spikes, membrane)."""
     return out[0] if isinstance(out, tuple) else out
 
 
