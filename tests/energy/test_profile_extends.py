@@ -64,6 +64,10 @@ def test_gpus_price_a_binary_network_from_the_b1_tensor_core_path(profile_id):
     est = price(tr, profile_id)
     bop = load_profile(profile_id).compute.bop
     assert bop.basis == "all-in" and "to_verify" in bop.note
+    # shared/reference/cuda.md sec. 3.4: A100's 4992 TOPS INT1 is 32,768 binary ops/clk/SM;
+    # at H100's 132 SMs and 1.83 GHz tensor clock, 2 ops per bit-MAC, under the 700 W TDP
+    bit_macs_per_s = 32_768 * 132 * 1.83e9 / 2
+    assert bop.si == pytest.approx(700 / bit_macs_per_s, rel=1e-3)
     binary = tr.layers["op_class"] == "bop"
     assert binary.sum() == 1
     # all-in: one BOP costs the profile's figure, with nothing priced beside it
